@@ -1,0 +1,223 @@
+"""Loading inputs into normalised articles: decoding, HTML text extraction, language, hashing.
+
+Every failure is an :class:`InputError` naming the input, so one bad file never hides the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import InputError
+from summarizer.records import ArticleMeta, EventDate
+
+#: Inputs larger than this are refused rather than read into memory.
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: Article text longer than this is refused: no news article is that long.
+MAX_ARTICLE_CHARS = 200_000
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, its text normalised."""
+
+    id: str
+    source: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: EventDate = EventDate()
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the normalised text: the article's identity for caching and dedup."""
+        return _sha256(self.text)
+
+    @property
+    def language(self) -> str:
+        """ISO 639-1 code of the text's language."""
+        return detect_language(self.text)
+
+    def meta(self) -> ArticleMeta:
+        """The article's metadata record."""
+        return ArticleMeta(
+            id=self.id,
+            source=self.source,
+            title=self.title,
+            url=self.url,
+            published=self.published,
+            language=self.language,
+            sha256=self.sha256,
+            chars=len(self.text),
+        )
+
+
+@lru_cache(maxsize=1024)
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def detect_language(text: str) -> str:
+    """Detect the language of a text (py3langid, offline, bundled model)."""
+    import py3langid  # loads its model on import: only pay for it when asked
+
+    code: str = py3langid.classify(text[:5000])[0]
+    return code
+
+
+def normalise_text(text: str) -> str:
+    """Normalise an article's text without changing its words.
+
+    NFC form, ``\\n`` line ends, no trailing spaces, at most one blank line between
+    paragraphs, no leading or trailing blank lines.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\ufeff", "")
+    text = re.sub(r"[ \t\u00a0]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def decode(data: bytes, source: str) -> str:
+    """Decode bytes of unknown encoding into text.
+
+    UTF-8 (with or without BOM) is tried first; otherwise charset-normalizer guesses.
+
+    Raises:
+        InputError: The bytes are binary or match no encoding.
+    """
+    if b"\x00" in data[:8192]:
+        raise InputError(source, "binary file (contains NUL bytes), not an article")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(source, "cannot decode: not text in any known encoding")
+    text = str(best)
+    controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    if controls > len(text[:8192]) * 0.01:
+        raise InputError(source, "binary file (control characters), not an article")
+    return text
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:1024].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
+    """Extract the main text, title, URL and date of an HTML page with trafilatura.
+
+    Raises:
+        InputError: The page holds no article text.
+    """
+    import trafilatura  # heavy import (lxml, date parsing): only for HTML inputs
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text or not text.strip():
+        raise InputError(source, "no article text found in the HTML")
+    meta = trafilatura.extract_metadata(html)
+    return {
+        "text": text,
+        "title": getattr(meta, "title", None) if meta else None,
+        "url": getattr(meta, "url", None) if meta else None,
+        "published": EventDate.parse(getattr(meta, "date", None) if meta else None),
+    }
+
+
+def article_from_bytes(
+    data: bytes,
+    source: str,
+    article_id: str,
+    *,
+    html: bool | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+) -> Article:
+    """Build an article from raw bytes.
+
+    Args:
+        data: The input's bytes.
+        source: Where it came from, for messages and provenance.
+        article_id: Stable id.
+        html: Treat as HTML; ``None`` sniffs the content.
+        title: Known title (overrides one found in HTML).
+        url: Known URL.
+        published: Known publication date, ``YYYY[-MM[-DD]]``.
+
+    Returns:
+        The article.
+
+    Raises:
+        InputError: Empty, binary, undecodable, too large or no text.
+    """
+    if not data.strip():
+        raise InputError(source, "empty input")
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(source, f"too large ({len(data):,} bytes; limit {MAX_INPUT_BYTES:,})")
+    text = decode(data, source)
+    fields: dict[str, Any] = {"text": text, "title": None, "url": None, "published": EventDate()}
+    if html or (html is None and _looks_like_html(text)):
+        fields = html_to_article_fields(text, source)
+    text = normalise_text(fields["text"])
+    if not text:
+        raise InputError(source, "empty input (only whitespace)")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise InputError(source, f"too long ({len(text):,} characters; limit {MAX_ARTICLE_CHARS:,})")
+    return Article(
+        id=article_id,
+        source=source,
+        text=text,
+        title=title or fields["title"],
+        url=url or fields["url"],
+        published=EventDate.parse(published) if published else fields["published"],
+    )
+
+
+def load_article(source: str, *, published: str | None = None) -> Article:
+    """Read one article from a path, or from standard input when ``source`` is ``-``.
+
+    Args:
+        source: A file path or ``-``.
+        published: Publication date to record, if known.
+
+    Returns:
+        The article.
+
+    Raises:
+        InputError: The input is missing, unreadable, or not an article.
+    """
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        return article_from_bytes(data, "<stdin>", "stdin", published=published)
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(source, "is a directory (use `summarizer batch` for folders)")
+    suffix = path.suffix.lower()
+    if suffix not in _HTML_SUFFIXES | _TEXT_SUFFIXES:
+        raise InputError(source, f"unknown format {suffix!r} (expected .txt, .md or .html)")
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(source, f"too large ({size:,} bytes; limit {MAX_INPUT_BYTES:,})")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except OSError as e:
+        raise InputError(source, f"cannot read: {e.strerror}") from None
+    html = True if suffix in _HTML_SUFFIXES else None
+    return article_from_bytes(data, source, path.stem, html=html, published=published)

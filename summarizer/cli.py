@@ -1,0 +1,192 @@
+"""Command line: parse, build settings, call one function, map errors to a line and an exit code.
+
+Exit codes: 0 success; 1 unexpected error; 2 an input could not be read; 3 configuration
+(settings, model not installed, prompt); 4 the LLM failed for an article.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from summarizer import __version__
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, InputError, LLMError, SummarizerError
+
+app = typer.Typer(
+    name="summarizer",
+    help="Turn news articles into typed, source-grounded event records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Install and inspect the embedded local model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+class OutputFormat(str, Enum):
+    """Output formats of `summarise`."""
+
+    md = "md"
+    json = "json"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"summarizer: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="summarizer: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+@app.command()
+def summarise(
+    files: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .html); '-' reads stdin.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.md,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date of the input(s): YYYY[-MM[-DD]].")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache directory [env SUMMARIZER_CACHE_DIR].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint [env SUMMARIZER_BASE_URL].")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name [env SUMMARIZER_MODEL].")] = None,
+) -> None:
+    """Extract grounded event records from each article."""
+    from summarizer.render import article_markdown, failures_markdown, results_json
+    from summarizer.run import summarise_sources
+
+    try:
+        settings = Settings.resolve(
+            use_cache=False if no_cache else None, cache_dir=cache_dir, base_url=base_url, model=model
+        )
+        run = summarise_sources(
+            files,
+            settings,
+            published=published,
+            on_failure=lambda src, why: typer.echo(f"summarizer: error: {src}: {why}", err=True),
+        )
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+    if fmt is OutputFormat.json:
+        text = results_json(run.results, run.failures)
+    else:
+        text = "\n".join(article_markdown(r) for r in run.results)
+        text += ("\n" if text else "") + failures_markdown(run.failures)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    if run.input_failures:
+        raise typer.Exit(InputError.exit_code)
+    if run.llm_failures:
+        raise typer.Exit(LLMError.exit_code)
+
+
+@model_app.command("install")
+def model_install(
+    force: Annotated[bool, typer.Option("--force", help="Reinstall even if present.")] = False,
+) -> None:
+    """Fetch the pinned weights (1.1 GB), join them and verify their SHA-256."""
+    from summarizer.local_model import install_model
+
+    try:
+        path = install_model(Settings.resolve(), force=force)
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+    typer.echo(f"model installed and verified: {path}")
+
+
+@model_app.command("path")
+def model_path() -> None:
+    """Print the path of the GGUF the tool serves."""
+    from summarizer.local_model import installed_model_path
+
+    settings = Settings.resolve()
+    typer.echo(str(settings.model_path or installed_model_path(settings)))
+
+
+@model_app.command("status")
+def model_status_cmd(
+    verify: Annotated[bool, typer.Option("--verify", help="Re-hash the file (a few seconds).")] = False,
+) -> None:
+    """Report whether the model and its runtime are installed."""
+    from summarizer.local_model import INSTALL_COMMAND, model_status
+
+    status = model_status(Settings.resolve(), verify=verify)
+    typer.echo(f"path: {status.path}")
+    typer.echo(f"installed: {'yes' if status.installed else 'no'}")
+    if status.size is not None:
+        typer.echo(f"size: {status.size:,} bytes")
+    if status.verified is not None:
+        typer.echo(f"sha256 verified: {'yes' if status.verified else 'NO'}")
+    typer.echo(f"runtime (xllamacpp): {'yes' if status.runtime_available else 'no'}")
+    if not status.installed:
+        typer.echo(f"run `{INSTALL_COMMAND}` to install it")
+        raise typer.Exit(ConfigError.exit_code)
+    if status.verified is False:
+        raise typer.Exit(ConfigError.exit_code)
+
+
+@app.command("schemas")
+def schemas_cmd(
+    directory: Annotated[Path, typer.Argument(help="Where the schema files live.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="Fail if the files differ from the models.")] = False,
+) -> None:
+    """Export the JSON Schemas of the outputs (or check them)."""
+    from summarizer.schema_export import drifted_schemas, write_schemas
+
+    if check:
+        drifted = drifted_schemas(directory)
+        if drifted:
+            _fail(f"schemas out of date: {', '.join(drifted)}; run `summarizer schemas`", 1)
+        typer.echo("schemas up to date")
+        return
+    for path in write_schemas(directory):
+        typer.echo(f"wrote {path}")
+
+
+@app.command("prompts")
+def prompts_cmd() -> None:
+    """List prompts with their version and content hash."""
+    from summarizer.prompts import list_prompts
+
+    try:
+        for prompt in list_prompts():
+            typer.echo(f"{prompt.name}\tv{prompt.version}\t{prompt.sha256[:16]}\t{prompt.description}")
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("summarizer: interrupted", err=True)
+        sys.exit(130)

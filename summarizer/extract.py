@@ -1,0 +1,369 @@
+"""Article in, grounded event records out: prompt, cache, LLM call(s), grounding.
+
+One article is one LLM call for all its events. An article too long for the context is split
+on paragraph boundaries and the pieces' records are joined; so is one whose answer was cut off
+at ``max_tokens``. The LLM endpoint (and the embedded server) is only set up on the first cache
+miss, so a fully cached run never starts a model.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from summarizer.articles import Article
+from summarizer.cache import ResultCache, cache_key
+from summarizer.config import Settings
+from summarizer.errors import LLMOutputTruncatedError
+from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.llm import LLM, MODE, Endpoint
+from summarizer.local_model import LocalServer, model_identity
+from summarizer.prompts import Prompt, load_prompt
+from summarizer.records import (
+    ArticleResult,
+    EventDate,
+    EventRecord,
+    ExtractedEvent,
+    Provenance,
+    Usage,
+)
+from summarizer.schema_export import schema_sha256
+
+log = logging.getLogger(__name__)
+
+PROMPT_NAME = "extract_events"
+#: Slowest generation measured for the embedded model on 2 cores; sizes its max_tokens.
+EMBEDDED_MIN_TOKENS_PER_S = 15.0
+#: Slowest prompt processing measured for the embedded model on 2 cores.
+EMBEDDED_MIN_PROMPT_TOKENS_PER_S = 40.0
+#: A conservative bytes-per-token ratio (real ratios: ~4 for English, ~5 for Cyrillic).
+BYTES_PER_TOKEN = 3.0
+#: How often a piece whose answer was cut off is halved again.
+MAX_SPLIT_DEPTH = 3
+
+
+def estimate_tokens(text: str) -> int:
+    """An upper estimate of a text's token count, without a tokenizer."""
+    return int(len(text.encode("utf-8")) / BYTES_PER_TOKEN) + 1
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs: blank-line separated, else line separated."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    if len(blocks) == 1:
+        blocks = [b.strip() for b in text.split("\n") if b.strip()]
+    return blocks
+
+
+def split_text(text: str, max_tokens: int) -> list[str]:
+    """Pack paragraphs greedily into pieces of at most ``max_tokens`` (estimated).
+
+    A single paragraph longer than the limit is split between sentences.
+    """
+    units: list[str] = []
+    for para in paragraphs(text):
+        if estimate_tokens(para) <= max_tokens:
+            units.append(para)
+        else:
+            units.extend(s for s in re.split(r"(?<=[.!?])\s+", para) if s)
+    pieces: list[str] = []
+    current: list[str] = []
+    for unit in units:
+        if current and estimate_tokens("\n\n".join([*current, unit])) > max_tokens:
+            pieces.append("\n\n".join(current))
+            current = []
+        current.append(unit)
+    if current:
+        pieces.append("\n\n".join(current))
+    return pieces
+
+
+def halve(text: str) -> list[str] | None:
+    """Split a text into two pieces at the paragraph nearest its middle, if it has two."""
+    parts = paragraphs(text)
+    if len(parts) < 2:
+        return None
+    total = sum(len(p) for p in parts)
+    running, cut = 0, 1
+    for i, part in enumerate(parts[:-1], start=1):
+        running += len(part)
+        cut = i
+        if running >= total / 2:
+            break
+    return ["\n\n".join(parts[:cut]), "\n\n".join(parts[cut:])]
+
+
+class CachedExtraction(BaseModel):
+    """What the cache stores for one article: grounded events, before ids are assigned."""
+
+    events: list[ExtractedEvent]
+    warnings: list[str] = Field(default_factory=list)
+    model_answered: str
+    usage: Usage
+
+
+@dataclass
+class _PieceResult:
+    events: list[ExtractedEvent]
+    warnings: list[str]
+    usage: Usage
+    model_answered: str
+
+
+def _add_usage(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        calls=a.calls + b.calls,
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        completion_tokens=a.completion_tokens + b.completion_tokens,
+    )
+
+
+EndpointProvider = Callable[[], AbstractContextManager[Endpoint]]
+
+
+class _EmbeddedEndpoint(AbstractContextManager[Endpoint]):
+    def __init__(self, settings: Settings) -> None:
+        self._server = LocalServer(settings)
+        self._settings = settings
+
+    def __enter__(self) -> Endpoint:
+        return Endpoint(base_url=self._server.start(), model=self._settings.model_name)
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+
+class _RemoteEndpoint(AbstractContextManager[Endpoint]):
+    def __init__(self, settings: Settings) -> None:
+        assert settings.base_url is not None
+        self._endpoint = Endpoint(
+            base_url=settings.base_url,
+            model=settings.model_name,
+            api_key=settings.api_key,
+            label=settings.base_url,
+        )
+
+    def __enter__(self) -> Endpoint:
+        return self._endpoint
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def default_endpoint(settings: Settings) -> AbstractContextManager[Endpoint]:
+    """The configured endpoint, or the embedded model served locally."""
+    return _EmbeddedEndpoint(settings) if settings.uses_embedded_model else _RemoteEndpoint(settings)
+
+
+class Extractor:
+    """Extracts grounded records from articles with one prompt, one model and one cache.
+
+    Use as a context manager: the model endpoint is opened on the first cache miss and
+    closed on exit.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        endpoint: EndpointProvider | None = None,
+        prompt: Prompt | None = None,
+    ) -> None:
+        """Prepare an extractor; nothing is started until an article misses the cache."""
+        self.settings = settings
+        self.prompt = prompt or load_prompt(PROMPT_NAME)
+        self._endpoint_provider: EndpointProvider = endpoint or (lambda: default_endpoint(settings))
+        self._endpoint_cm: AbstractContextManager[Endpoint] | None = None
+        self._llm: LLM | None = None
+        self._cache = ResultCache(settings.cache_dir) if settings.use_cache else None
+        self.max_tokens = self._max_tokens()
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the LLM client, the embedded server and the cache."""
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+        if self._endpoint_cm is not None:
+            self._endpoint_cm.__exit__(None, None, None)
+            self._endpoint_cm = None
+        if self._cache is not None:
+            self._cache.close()
+
+    def _max_tokens(self) -> int:
+        limit = self.settings.max_output_tokens
+        if self.settings.uses_embedded_model:
+            # Bound generation time: a model that starts looping stops within the budget.
+            limit = min(limit, int(self.settings.generation_budget_s * EMBEDDED_MIN_TOKENS_PER_S))
+        return limit
+
+    @property
+    def parameters(self) -> dict[str, float | int | str]:
+        """Request parameters that decide the output (part of the cache key and provenance)."""
+        return {
+            "temperature": 0,
+            "seed": self.settings.seed,
+            "max_tokens": self.max_tokens,
+            "mode": MODE.value,
+            "max_reasks": self.settings.max_reasks,
+        }
+
+    def model_id(self) -> str:
+        """Identity of the model for cache keys."""
+        if self.settings.uses_embedded_model:
+            return model_identity(self.settings)
+        return f"{self.settings.base_url}|{self.settings.model_name}"
+
+    def key_for(self, article: Article) -> str:
+        """The cache key of an article under this extractor's prompt, schema and model."""
+        return cache_key(
+            model=self.model_id(),
+            parameters=self.parameters,
+            prompt=self.prompt.sha256,
+            schema=schema_sha256(),
+            article=article.sha256,
+            published=article.published.value,
+        )
+
+    def _client(self) -> LLM:
+        if self._llm is None:
+            self._endpoint_cm = self._endpoint_provider()
+            endpoint = self._endpoint_cm.__enter__()
+            self._llm = LLM(
+                endpoint,
+                http_attempts=self.settings.http_attempts,
+                deadline_s=max(self.settings.timeout_s * 2, 300.0),
+                seed=self.settings.seed,
+                headers={
+                    "X-Summarizer-Prompt": f"{self.prompt.name}@{self.prompt.version}:{self.prompt.sha256[:16]}",
+                    "X-Summarizer-Schema": schema_sha256()[:16],
+                },
+            )
+        return self._llm
+
+    def summarise(self, article: Article) -> ArticleResult:
+        """Extract the grounded records of one article (from the cache when possible).
+
+        Raises:
+            LLMError: The model failed in a way retries and splitting did not fix.
+        """
+        key = self.key_for(article)
+        cached = self._cache.get(key, CachedExtraction) if self._cache is not None else None
+        if cached is not None:
+            usage = cached.usage.model_copy(update={"cached": True})
+            return self._result(article, cached.events, cached.warnings, cached.model_answered, usage)
+        started = time.perf_counter()
+        piece_results = list(self._extract_pieces(article))
+        events = [e for r in piece_results for e in r.events]
+        warnings = [w for r in piece_results for w in r.warnings]
+        usage = Usage()
+        for r in piece_results:
+            usage = _add_usage(usage, r.usage)
+        answered = piece_results[-1].model_answered if piece_results else self._client().endpoint.model
+        log.info(
+            "%s: %d events in %.1fs (%d calls, %d+%d tokens)",
+            article.id, len(events), time.perf_counter() - started,
+            usage.calls, usage.prompt_tokens, usage.completion_tokens,
+        )  # fmt: skip
+        if self._cache is not None:
+            self._cache.put(
+                key,
+                CachedExtraction(events=events, warnings=warnings, model_answered=answered, usage=usage),
+            )
+        return self._result(article, events, warnings, answered, usage)
+
+    def _budget_for_article(self) -> int:
+        static = estimate_tokens(
+            "".join(m.content for m in self.prompt.render({"publication_date": "unknown", "article": ""}))
+        )
+        # Leave room for the answer and for one re-ask (previous answer + error list).
+        return self.settings.context_tokens - static - 2 * self.max_tokens - 512
+
+    def _extract_pieces(self, article: Article) -> Iterator[_PieceResult]:
+        budget = self._budget_for_article()
+        pieces = split_text(article.text, budget) if estimate_tokens(article.text) > budget else [article.text]
+        for index, piece in enumerate(pieces):
+            label = f"piece {index + 1}/{len(pieces)}: " if len(pieces) > 1 else ""
+            yield from self._extract_piece(article, piece, label, depth=0)
+
+    def _extract_piece(self, article: Article, piece: str, label: str, depth: int) -> Iterator[_PieceResult]:
+        messages = self.prompt.render(
+            {"publication_date": article.published.value or "unknown", "article": piece}
+        )
+        try:
+            completion = self._client().extract(
+                [m.as_dict() for m in messages],
+                response_model=GroundedExtraction,
+                context={ARTICLE_KEY: piece},
+                max_tokens=self.max_tokens,
+                timeout_s=self._timeout_for(piece),
+                max_reasks=self.settings.max_reasks,
+            )
+        except LLMOutputTruncatedError:
+            halves = halve(piece) if depth < MAX_SPLIT_DEPTH else None
+            if halves is None:
+                raise
+            log.warning("%s: %sanswer cut off at max_tokens; splitting the text in two", article.id, label)
+            for i, half in enumerate(halves):
+                yield from self._extract_piece(article, half, f"{label}half {i + 1}: ", depth + 1)
+            return
+        events, warnings = ground(completion.extraction, piece, label)
+        if completion.validation_error is not None:
+            warnings.insert(0, f"{label}re-asking did not satisfy validation; dropped what is ungrounded")
+        yield _PieceResult(events, warnings, completion.usage, completion.model_answered)
+
+    def _timeout_for(self, piece: str) -> float:
+        if not self.settings.uses_embedded_model:
+            return self.settings.timeout_s
+        prompt_s = (estimate_tokens(piece) + 2000) / EMBEDDED_MIN_PROMPT_TOKENS_PER_S
+        return self.settings.generation_budget_s + prompt_s
+
+    def _result(
+        self,
+        article: Article,
+        events: list[ExtractedEvent],
+        warnings: list[str],
+        answered: str,
+        usage: Usage,
+    ) -> ArticleResult:
+        meta = article.meta()
+        records = [_record(meta.id, i, event, article) for i, event in enumerate(events)]
+        return ArticleResult(
+            article=meta,
+            records=records,
+            warnings=warnings,
+            provenance=Provenance(
+                prompt_name=self.prompt.name,
+                prompt_version=self.prompt.version,
+                prompt_sha256=self.prompt.sha256,
+                schema_sha256=schema_sha256(),
+                model_requested=self.settings.model_name,
+                model_answered=answered,
+                endpoint="embedded" if self.settings.uses_embedded_model else str(self.settings.base_url),
+                parameters=self.parameters,
+            ),
+            usage=usage,
+        )
+
+
+def _record(article_id: str, index: int, event: ExtractedEvent, article: Article) -> EventRecord:
+    data: dict[str, Any] = event.model_dump(exclude={"date"})
+    return EventRecord(
+        id=f"{article_id}#{index}",
+        article_id=article_id,
+        event_date=EventDate.parse(event.date),
+        publication_date=article.published,
+        **data,
+    )

@@ -1,0 +1,111 @@
+"""Grounding: every evidence quote occurs in the article and every figure is stated in it.
+
+Used twice. As a validator (``GroundedExtraction``) it turns a violation into a validation error
+that instructor sends back to the model. After the re-asks, :func:`ground` drops whatever is
+still ungrounded and says so in warnings, so nothing ungrounded is passed off as fact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, ValidationInfo, model_validator
+
+from summarizer.records import Count, ExtractedEvent, Extraction
+from summarizer.textmatch import normalise, quote_problem, stated_numbers
+
+#: Validation-context key holding the article text the model was given.
+ARTICLE_KEY = "article"
+
+
+def event_problems(event: ExtractedEvent, article: str) -> list[str]:
+    """List the ungrounded parts of one event.
+
+    Args:
+        event: An event as the model gave it.
+        article: The text the model was given.
+
+    Returns:
+        One message per ungrounded quote or figure; empty when all is grounded.
+    """
+    haystack = normalise(article)
+    numbers = stated_numbers(article)
+    problems = [
+        f"evidence quote {quote!r} is {reason}; quote the article exactly"
+        for quote in event.evidence
+        if (reason := quote_problem(quote, haystack)) is not None
+    ]
+    problems += [
+        f"count {count.value} ({count.side}, {count.category}) is not stated in the article"
+        for count in event.counts
+        if count.value is not None and count.value not in numbers
+    ]
+    return problems
+
+
+class GroundedExtraction(Extraction):
+    """``Extraction`` that fails validation when anything is ungrounded.
+
+    Grounding runs only when the validation context carries the article, so the same model
+    parses cached or recorded output without it.
+    """
+
+    model_config = ConfigDict(title="Extraction")
+
+    @model_validator(mode="after")
+    def _grounded(self, info: ValidationInfo) -> GroundedExtraction:
+        context: dict[str, Any] = info.context or {}
+        article = context.get(ARTICLE_KEY)
+        if article is None:
+            return self
+        problems = [
+            f"events[{i}] ({event.kind}): {problem}"
+            for i, event in enumerate(self.events)
+            for problem in event_problems(event, article)
+        ]
+        if problems:
+            raise ValueError("ungrounded output:\n- " + "\n- ".join(problems))
+        return self
+
+
+def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[ExtractedEvent], list[str]]:
+    """Keep only what the article supports.
+
+    An ungrounded quote is removed; an event left with no grounded quote is dropped; an
+    ungrounded figure is removed from its event. Each removal becomes a warning.
+
+    Args:
+        extraction: The model's output.
+        article: The text the model was given.
+        label: Prefix for warnings (e.g. the piece of a split article).
+
+    Returns:
+        The grounded events and the warnings.
+    """
+    haystack = normalise(article)
+    numbers = stated_numbers(article)
+    kept: list[ExtractedEvent] = []
+    warnings: list[str] = []
+    for i, event in enumerate(extraction.events):
+        where = f"{label}event {i} ({event.kind})"
+        quotes: list[str] = []
+        for quote in event.evidence:
+            reason = quote_problem(quote, haystack)
+            if reason is None:
+                quotes.append(quote)
+            else:
+                warnings.append(f"{where}: dropped evidence {quote!r}: {reason}")
+        if not quotes:
+            warnings.append(f"{where}: dropped the event: no grounded evidence")
+            continue
+        counts: list[Count] = []
+        for count in event.counts:
+            if count.value is None or count.value in numbers:
+                counts.append(count)
+            else:
+                warnings.append(
+                    f"{where}: dropped figure {count.value} ({count.side}, {count.category}):"
+                    " not stated in the article"
+                )
+        kept.append(event.model_copy(update={"evidence": quotes, "counts": counts}))
+    return kept, warnings

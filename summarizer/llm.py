@@ -1,0 +1,346 @@
+"""The LLM adapter: the only module that imports openai and instructor.
+
+Two retry layers, each for one kind of fault:
+
+* HTTP faults (timeouts, connection errors, 429 with Retry-After, 5xx) are retried by tenacity
+  inside the HTTP transport, under the SDK, so the SDK's own retries are off.
+* Invalid or ungrounded output is re-asked by instructor, which sends the validation errors
+  back to the model.
+
+SDK and instructor errors are translated into :mod:`summarizer.errors` here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+import instructor
+import openai
+import tenacity
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+from summarizer.errors import (
+    LLMError,
+    LLMOutputInvalidError,
+    LLMOutputTruncatedError,
+    LLMUnavailableError,
+)
+from summarizer.records import Extraction, Usage
+from summarizer.retry_policy import backoff_seconds, is_retryable_status, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+#: instructor mode: native ``response_format=json_schema``. OpenAI accepts it and llama.cpp's
+#: server turns it into a decoding grammar; ``Mode.TOOLS`` fails on llama.cpp (it rejects an
+#: object-form ``tool_choice``).
+MODE = instructor.Mode.JSON_SCHEMA
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go.
+
+    Attributes:
+        base_url: OpenAI-compatible base URL (ending in ``/v1``).
+        model: Model name sent with each request.
+        api_key: Credential; never logged (excluded from ``repr``).
+        label: ``embedded`` for the local model, else the base URL (for provenance).
+    """
+
+    base_url: str
+    model: str
+    api_key: str | None = field(default=None, repr=False)
+    label: str = "embedded"
+
+
+def is_transient_error(exc: BaseException) -> bool:
+    """Whether a transport exception is worth retrying (timeouts and network errors)."""
+    return isinstance(exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError)
+
+
+class RetryingTransport(httpx2.BaseTransport):
+    """An HTTP transport that retries transient faults with tenacity.
+
+    Honours Retry-After (and reports a wait longer than the policy allows instead of
+    sleeping through it), backs off exponentially with jitter otherwise so that concurrent
+    clients do not retry in lockstep, and stops after ``attempts`` or ``deadline_s``.
+    """
+
+    def __init__(
+        self,
+        inner: httpx2.BaseTransport | None = None,
+        *,
+        attempts: int = 4,
+        deadline_s: float = 300.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Wrap ``inner`` (a plain ``httpx2.HTTPTransport`` by default)."""
+        self._inner = inner or httpx2.HTTPTransport()
+        self._attempts = attempts
+        self._deadline_s = deadline_s
+        self._sleep = sleep
+
+    def _wait_for(self, state: tenacity.RetryCallState) -> float | None:
+        outcome = state.outcome
+        retry_after = None
+        if outcome is not None and not outcome.failed:
+            retry_after = retry_after_seconds(outcome.result().headers.get("retry-after"))
+        wait = backoff_seconds(state.attempt_number, retry_after)
+        if wait is not None and retry_after is None:
+            wait *= 1 + 0.25 * random.random()  # jitter: only timing, never the output
+        return wait
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= self._attempts:
+            return True
+        wait = self._wait_for(state)
+        return wait is None or state.seconds_since_start + wait > self._deadline_s
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        outcome = state.outcome
+        assert outcome is not None
+        if outcome.failed:
+            reason = type(outcome.exception()).__name__
+        else:
+            response: httpx2.Response = outcome.result()
+            reason = f"HTTP {response.status_code}"
+            response.close()
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "LLM endpoint: %s; retry %d of %d in %.1fs",
+            reason, state.attempt_number, self._attempts - 1, wait,
+        )  # fmt: skip
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Send ``request``, retrying transient faults."""
+        request.read()  # buffer the body so that it can be sent again
+
+        def send() -> httpx2.Response:
+            response = self._inner.handle_request(request)
+            if is_retryable_status(response.status_code):
+                response.read()
+            return response
+
+        def give_up(state: tenacity.RetryCallState) -> httpx2.Response:
+            outcome = state.outcome
+            assert outcome is not None
+            result: httpx2.Response = outcome.result()  # re-raises the last exception
+            return result
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(is_transient_error)
+            | tenacity.retry_if_result(lambda r: is_retryable_status(r.status_code)),
+            stop=self._stop,
+            wait=lambda state: self._wait_for(state) or 0.0,
+            before_sleep=self._before_sleep,
+            retry_error_callback=give_up,
+            sleep=self._sleep,
+        )
+        return retrying(send)
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self._inner.close()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What one structured call produced.
+
+    Attributes:
+        extraction: The parsed output. When ``validation_error`` is set it is the last answer
+            parsed without grounding: the caller must still drop what is ungrounded.
+        usage: Tokens over every attempt, re-asks included.
+        model_answered: The model name the endpoint reported.
+        validation_error: The last validation error when re-asking did not fix it.
+    """
+
+    extraction: Extraction
+    usage: Usage
+    model_answered: str
+    validation_error: str | None = None
+
+
+class LLM:
+    """A structured-output client for one endpoint."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        http_attempts: int = 4,
+        deadline_s: float = 300.0,
+        seed: int = 0,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        """Create the client.
+
+        Args:
+            endpoint: Where to send requests.
+            http_attempts: Attempts per request for transient HTTP faults.
+            deadline_s: Total time a request may take over all its attempts.
+            seed: Sampling seed sent with every request.
+            headers: Extra request headers (prompt and schema versions, for cassette matching).
+            transport: The innermost HTTP transport (tests use a fake one).
+        """
+        self.endpoint = endpoint
+        self._seed = seed
+        http_client = openai.DefaultHttpxClient(
+            transport=RetryingTransport(transport, attempts=http_attempts, deadline_s=deadline_s)
+        )
+        self._openai = openai.OpenAI(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key or "unused",
+            max_retries=0,  # tenacity in the transport is the one retry layer
+            http_client=http_client,
+            default_headers=dict(headers or {}),
+        )
+        self._client = instructor.from_openai(self._openai, mode=MODE)
+        self._responses: list[Any] = []
+        self._client.on("completion:response", self._responses.append)
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._openai.close()
+
+    def extract(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        *,
+        response_model: type[Extraction],
+        context: dict[str, Any],
+        max_tokens: int,
+        timeout_s: float,
+        max_reasks: int,
+    ) -> Completion:
+        """Ask for a structured answer, re-asking on validation errors.
+
+        Args:
+            messages: The chat messages.
+            response_model: The pydantic model; its validators may use ``context``.
+            context: Validation context (the article, for grounding).
+            max_tokens: Generation limit per call.
+            timeout_s: Limit for one call, and for all re-asks together.
+            max_reasks: How often validation errors are sent back.
+
+        Returns:
+            The parsed output with usage.
+
+        Raises:
+            LLMOutputTruncatedError: The answer hit ``max_tokens``.
+            LLMOutputInvalidError: No attempt produced JSON matching the schema.
+            LLMUnavailableError: The endpoint failed after the HTTP retries.
+            LLMError: The endpoint refused the request (4xx).
+        """
+        self._responses.clear()
+        try:
+            parsed = self._client.chat.completions.create(
+                model=self.endpoint.model,
+                messages=list(messages),  # type: ignore[arg-type]
+                response_model=response_model,
+                validation_context=context,
+                max_retries=max_reasks,
+                max_tokens=max_tokens,
+                temperature=0,
+                seed=self._seed,
+                timeout=timeout_s,
+            )
+        except IncompleteOutputException as e:
+            raise LLMOutputTruncatedError(
+                f"the model's answer was cut off at max_tokens={max_tokens} "
+                f"({self._usage().completion_tokens} tokens generated)"
+            ) from e
+        except InstructorRetryException as e:
+            return self._after_failed_validation(e)
+        return Completion(parsed, self._usage(), self._answered())
+
+    def _usage(self) -> Usage:
+        usage = Usage(calls=len(self._responses))
+        for response in self._responses:
+            if getattr(response, "usage", None) is not None:
+                usage = usage.model_copy(
+                    update={
+                        "prompt_tokens": usage.prompt_tokens + (response.usage.prompt_tokens or 0),
+                        "completion_tokens": usage.completion_tokens
+                        + (response.usage.completion_tokens or 0),
+                    }
+                )
+        return usage
+
+    def _answered(self) -> str:
+        for response in reversed(self._responses):
+            if getattr(response, "model", None):
+                return str(response.model)
+        return self.endpoint.model
+
+    def _after_failed_validation(self, e: InstructorRetryException) -> Completion:
+        cause = _root_cause(e)
+        if isinstance(cause, openai.APIError):
+            raise _translate_api_error(cause, self.endpoint) from cause
+        if not isinstance(cause, ValidationError | json.JSONDecodeError):
+            raise LLMError(f"LLM call failed: {cause}") from e
+        last = e.last_completion
+        text = _content(last)
+        try:
+            extraction = Extraction.model_validate_json(text)
+        except ValidationError as invalid:
+            raise LLMOutputInvalidError(
+                f"the model's answer does not match the schema after {len(self._responses)} "
+                f"attempt(s): {_first_error(invalid)}"
+            ) from e
+        return Completion(extraction, self._usage(), self._answered(), validation_error=str(cause))
+
+
+def _root_cause(e: BaseException) -> BaseException:
+    seen: set[int] = set()
+    while e.__cause__ is not None and id(e) not in seen:
+        seen.add(id(e))
+        e = e.__cause__
+    return e
+
+
+def _content(completion: Any) -> str:
+    try:
+        return str(completion.choices[0].message.content or "")
+    except (AttributeError, IndexError, TypeError):
+        return ""
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "output"
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
+def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
+    where = "the embedded model" if endpoint.label == "embedded" else endpoint.base_url
+    if isinstance(e, openai.APITimeoutError):
+        return LLMUnavailableError(f"{where} timed out (after retries)")
+    if isinstance(e, openai.APIConnectionError):
+        return LLMUnavailableError(f"cannot connect to {where} (after retries)")
+    if isinstance(e, openai.APIStatusError):
+        status = e.status_code
+        if status == 401 or status == 403:
+            return LLMError(f"{where} refused the credentials (HTTP {status}): check OPENAI_API_KEY")
+        if status == 404:
+            return LLMError(f"{where} has no model {endpoint.model!r} or no chat endpoint (HTTP 404)")
+        if is_retryable_status(status):
+            retry_after = e.response.headers.get("retry-after")
+            hint = f"; it asks to wait {retry_after}s" if retry_after else ""
+            return LLMUnavailableError(f"{where} kept failing with HTTP {status}{hint}")
+        return LLMError(f"{where} rejected the request (HTTP {status}): {_short(e.message)}")
+    return LLMError(f"{where}: {_short(str(e))}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
