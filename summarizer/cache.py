@@ -39,7 +39,7 @@ class ResultCache:
     def __init__(self, directory: Path) -> None:
         """Open (or create) the cache in ``directory``."""
         self._cache = diskcache.Cache(
-            str(directory), disk=diskcache.JSONDisk, disk_compress_level=0, size_limit=2**30
+            str(directory), disk=diskcache.JSONDisk, size_limit=2**30
         )
 
     def get(self, key: str, model: type[T]) -> T | None:

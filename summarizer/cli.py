@@ -44,6 +44,8 @@ def _fail(message: str, code: int) -> NoReturn:
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="summarizer: %(levelname)s: %(message)s", stream=sys.stderr)
+    # instructor logs every failed attempt at ERROR; we report failures ourselves.
+    logging.getLogger("instructor").setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
 
 
 def _version(value: bool) -> None:

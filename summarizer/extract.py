@@ -243,7 +243,8 @@ class Extractor:
             endpoint = self._endpoint_cm.__enter__()
             self._llm = LLM(
                 endpoint,
-                http_attempts=self.settings.http_attempts,
+                # The embedded server is in this process: a fault there is not transient.
+                http_attempts=1 if self.settings.uses_embedded_model else self.settings.http_attempts,
                 deadline_s=max(self.settings.timeout_s * 2, 300.0),
                 seed=self.settings.seed,
                 headers={
@@ -310,6 +311,9 @@ class Extractor:
                 max_tokens=self.max_tokens,
                 timeout_s=self._timeout_for(piece),
                 max_reasks=self.settings.max_reasks,
+                generation_budget_s=self.settings.generation_budget_s
+                if self.settings.uses_embedded_model
+                else None,
             )
         except LLMOutputTruncatedError:
             halves = halve(piece) if depth < MAX_SPLIT_DEPTH else None
@@ -321,7 +325,11 @@ class Extractor:
             return
         events, warnings = ground(completion.extraction, piece, label)
         if completion.validation_error is not None:
-            warnings.insert(0, f"{label}re-asking did not satisfy validation; dropped what is ungrounded")
+            warnings.insert(
+                0,
+                f"{label}output still failed grounding after {completion.usage.calls} attempt(s) "
+                "(re-asks or generation budget used up); dropped what is ungrounded",
+            )
         yield _PieceResult(events, warnings, completion.usage, completion.model_answered)
 
     def _timeout_for(self, piece: str) -> float:

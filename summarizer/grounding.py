@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ConfigDict, ValidationInfo, model_validator
 
 from summarizer.records import Count, ExtractedEvent, Extraction
-from summarizer.textmatch import normalise, quote_problem, stated_numbers
+from summarizer.textmatch import locate_quote, quote_problem, stated_numbers
 
 #: Validation-context key holding the article text the model was given.
 ARTICLE_KEY = "article"
@@ -28,12 +28,11 @@ def event_problems(event: ExtractedEvent, article: str) -> list[str]:
     Returns:
         One message per ungrounded quote or figure; empty when all is grounded.
     """
-    haystack = normalise(article)
     numbers = stated_numbers(article)
     problems = [
         f"evidence quote {quote!r} is {reason}; quote the article exactly"
         for quote in event.evidence
-        if (reason := quote_problem(quote, haystack)) is not None
+        if (reason := quote_problem(quote, article)) is not None
     ]
     problems += [
         f"count {count.value} ({count.side}, {count.category}) is not stated in the article"
@@ -71,8 +70,9 @@ class GroundedExtraction(Extraction):
 def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[ExtractedEvent], list[str]]:
     """Keep only what the article supports.
 
-    An ungrounded quote is removed; an event left with no grounded quote is dropped; an
-    ungrounded figure is removed from its event. Each removal becomes a warning.
+    A grounded quote is replaced by the article's exact text of it; an ungrounded quote is
+    removed; an event left with no grounded quote is dropped; an ungrounded figure is removed
+    from its event. Each removal becomes a warning.
 
     Args:
         extraction: The model's output.
@@ -82,7 +82,6 @@ def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[
     Returns:
         The grounded events and the warnings.
     """
-    haystack = normalise(article)
     numbers = stated_numbers(article)
     kept: list[ExtractedEvent] = []
     warnings: list[str] = []
@@ -90,10 +89,12 @@ def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[
         where = f"{label}event {i} ({event.kind})"
         quotes: list[str] = []
         for quote in event.evidence:
-            reason = quote_problem(quote, haystack)
-            if reason is None:
-                quotes.append(quote)
+            span = locate_quote(quote, article)
+            if span is not None:
+                if span not in quotes:
+                    quotes.append(span)
             else:
+                reason = quote_problem(quote, article) or "not found verbatim in the article"
                 warnings.append(f"{where}: dropped evidence {quote!r}: {reason}")
         if not quotes:
             warnings.append(f"{where}: dropped the event: no grounded evidence")

@@ -25,6 +25,7 @@ import instructor
 import openai
 import tenacity
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.errors import ResponseParsingError
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import (
@@ -181,6 +182,7 @@ class LLM:
         seed: int = 0,
         headers: Mapping[str, str] | None = None,
         transport: httpx2.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """Create the client.
 
@@ -191,11 +193,14 @@ class LLM:
             seed: Sampling seed sent with every request.
             headers: Extra request headers (prompt and schema versions, for cassette matching).
             transport: The innermost HTTP transport (tests use a fake one).
+            sleep: How to wait between HTTP retries (tests record the waits).
         """
         self.endpoint = endpoint
         self._seed = seed
         http_client = openai.DefaultHttpxClient(
-            transport=RetryingTransport(transport, attempts=http_attempts, deadline_s=deadline_s)
+            transport=RetryingTransport(
+                transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep
+            )
         )
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
@@ -206,7 +211,29 @@ class LLM:
         )
         self._client = instructor.from_openai(self._openai, mode=MODE)
         self._responses: list[Any] = []
-        self._client.on("completion:response", self._responses.append)
+        self._generation_s: list[float] = []
+        self._tokens: list[tuple[int, int]] = []
+        self._sent_at = 0.0
+        self._client.on("completion:kwargs", self._on_request)
+        self._client.on("completion:response", self._on_response)
+
+    def _on_request(self, *args: Any, **kwargs: Any) -> None:
+        self._sent_at = time.monotonic()
+
+    def _on_response(self, response: Any) -> None:
+        self._responses.append(response)
+        # Copy the numbers now: instructor later rewrites the last response's usage to a total.
+        usage = getattr(response, "usage", None)
+        self._tokens.append(
+            (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
+        )
+        # llama.cpp reports the time spent generating; elsewhere the wall time bounds it.
+        timings = (getattr(response, "model_extra", None) or {}).get("timings") or {}
+        predicted_ms = timings.get("predicted_ms") if isinstance(timings, dict) else None
+        if isinstance(predicted_ms, int | float):
+            self._generation_s.append(predicted_ms / 1000)
+        else:
+            self._generation_s.append(time.monotonic() - self._sent_at)
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -221,6 +248,7 @@ class LLM:
         max_tokens: int,
         timeout_s: float,
         max_reasks: int,
+        generation_budget_s: float | None = None,
     ) -> Completion:
         """Ask for a structured answer, re-asking on validation errors.
 
@@ -231,6 +259,8 @@ class LLM:
             max_tokens: Generation limit per call.
             timeout_s: Limit for one call, and for all re-asks together.
             max_reasks: How often validation errors are sent back.
+            generation_budget_s: Time all attempts together may spend generating: a re-ask
+                is only sent if another attempt as long as the last one still fits.
 
         Returns:
             The parsed output with usage.
@@ -242,13 +272,34 @@ class LLM:
             LLMError: The endpoint refused the request (4xx).
         """
         self._responses.clear()
+        self._generation_s.clear()
+        self._tokens.clear()
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            if state.attempt_number > max_reasks:
+                return True
+            if generation_budget_s is None or not self._generation_s:
+                return False
+            spent = sum(self._generation_s)
+            if spent + self._generation_s[-1] > generation_budget_s:
+                log.info("not re-asking: %.0fs of the %.0fs generation budget spent", spent, generation_budget_s)
+                return True
+            return False
+
+        reasks = tenacity.Retrying(
+            stop=stop,
+            retry=tenacity.retry_if_exception_type(
+                (ValidationError, json.JSONDecodeError, ResponseParsingError)
+            ),
+            reraise=True,
+        )
         try:
             parsed = self._client.chat.completions.create(
                 model=self.endpoint.model,
                 messages=list(messages),  # type: ignore[arg-type]
                 response_model=response_model,
-                validation_context=context,
-                max_retries=max_reasks,
+                context=context,
+                max_retries=reasks,
                 max_tokens=max_tokens,
                 temperature=0,
                 seed=self._seed,
@@ -264,17 +315,11 @@ class LLM:
         return Completion(parsed, self._usage(), self._answered())
 
     def _usage(self) -> Usage:
-        usage = Usage(calls=len(self._responses))
-        for response in self._responses:
-            if getattr(response, "usage", None) is not None:
-                usage = usage.model_copy(
-                    update={
-                        "prompt_tokens": usage.prompt_tokens + (response.usage.prompt_tokens or 0),
-                        "completion_tokens": usage.completion_tokens
-                        + (response.usage.completion_tokens or 0),
-                    }
-                )
-        return usage
+        return Usage(
+            calls=len(self._tokens),
+            prompt_tokens=sum(p for p, _ in self._tokens),
+            completion_tokens=sum(c for _, c in self._tokens),
+        )
 
     def _answered(self) -> str:
         for response in reversed(self._responses):
@@ -283,11 +328,12 @@ class LLM:
         return self.endpoint.model
 
     def _after_failed_validation(self, e: InstructorRetryException) -> Completion:
-        cause = _root_cause(e)
-        if isinstance(cause, openai.APIError):
-            raise _translate_api_error(cause, self.endpoint) from cause
-        if not isinstance(cause, ValidationError | json.JSONDecodeError):
-            raise LLMError(f"LLM call failed: {cause}") from e
+        api_error = _find_cause(e, openai.APIError)
+        if isinstance(api_error, openai.APIError):
+            raise _translate_api_error(api_error, self.endpoint) from api_error
+        cause = _find_cause(e, ValidationError | json.JSONDecodeError | ResponseParsingError)
+        if cause is None:
+            raise LLMError(f"LLM call failed: {e}") from e
         last = e.last_completion
         text = _content(last)
         try:
@@ -300,12 +346,16 @@ class LLM:
         return Completion(extraction, self._usage(), self._answered(), validation_error=str(cause))
 
 
-def _root_cause(e: BaseException) -> BaseException:
+def _find_cause(e: BaseException, kind: Any) -> BaseException | None:
+    """The first exception of ``kind`` in the ``__cause__`` chain of ``e`` (``e`` included)."""
+    current: BaseException | None = e
     seen: set[int] = set()
-    while e.__cause__ is not None and id(e) not in seen:
-        seen.add(id(e))
-        e = e.__cause__
-    return e
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__
+    return None
 
 
 def _content(completion: Any) -> str:
@@ -326,7 +376,8 @@ def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
     if isinstance(e, openai.APITimeoutError):
         return LLMUnavailableError(f"{where} timed out (after retries)")
     if isinstance(e, openai.APIConnectionError):
-        return LLMUnavailableError(f"cannot connect to {where} (after retries)")
+        cause = f": {_short(str(e.__cause__), 2000)}" if e.__cause__ is not None else ""
+        return LLMUnavailableError(f"cannot connect to {where} (after retries){cause}")
     if isinstance(e, openai.APIStatusError):
         status = e.status_code
         if status == 401 or status == 403:

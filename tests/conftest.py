@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import pytest
+
+from cassette_support import (
+    FILTERED_HEADERS,
+    ReadableYamlSerializer,
+    json_body_matcher,
+    scrub_response,
+)
+from summarizer.config import EMBEDDED_MODEL_NAME, Settings
+from summarizer.llm import Endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CASSETTES = ROOT / "cassettes"
+#: Where replayed requests "go": never contacted, the cassette answers.
+REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    vcr.register_serializer("readable_yaml", ReadableYamlSerializer)
+    vcr.register_matcher("json_body", json_body_matcher)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "serializer": "readable_yaml",
+        # Host and port are left out on purpose: the embedded server listens on a random port.
+        "match_on": ["method", "path", "json_body"],
+        "filter_headers": FILTERED_HEADERS,
+        "filter_query_parameters": ["api_key", "key"],
+        "before_record_response": scrub_response,
+        "decode_compressed_response": True,
+        "allow_playback_repeats": False,
+        "path_transformer": lambda path: path if path.endswith(".yaml") else f"{path}.yaml",
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point cache and data dirs at tmp_path and drop any endpoint the developer has set."""
+    for name in list(os.environ):
+        if name.startswith("SUMMARIZER_") and name not in ("SUMMARIZER_RECORD",):
+            monkeypatch.delenv(name)
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SUMMARIZER_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.resolve()
+
+
+def recording(config: pytest.Config) -> bool:
+    return config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture(scope="session")
+def embedded_endpoint(pytestconfig: pytest.Config) -> Iterator[Any]:
+    """An endpoint provider for the embedded model.
+
+    Replaying (the default), requests are answered by cassettes and never reach the network.
+    Recording, the real embedded model is served on loopback, so cassettes hold real traffic.
+    """
+    if not recording(pytestconfig):
+
+        @contextmanager
+        def replay() -> Iterator[Endpoint]:
+            yield Endpoint(base_url=REPLAY_BASE_URL, model=EMBEDDED_MODEL_NAME)
+
+        yield replay
+        return
+    from summarizer.local_model import LocalServer
+
+    # The autouse fixture hides the developer's data dir; recording needs the installed model.
+    server = LocalServer(Settings.resolve(data_dir=Path(platformdirs.user_data_dir("summarizer"))))
+    base_url = server.start()
+
+    @contextmanager
+    def live() -> Iterator[Endpoint]:
+        yield Endpoint(base_url=base_url, model=EMBEDDED_MODEL_NAME)
+
+    yield live
+    server.stop()

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from summarizer.articles import MAX_INPUT_BYTES, article_from_bytes, load_article, normalise_text
+from summarizer.errors import InputError
+
+
+def test_seed_loads_with_language_and_stable_hash() -> None:
+    path = SEEDS / "004_666d5ab743824ce9.txt"
+    article = load_article(str(path))
+    assert article.id == "004_666d5ab743824ce9"
+    assert article.language == "en"
+    assert article.sha256 == load_article(str(path)).sha256
+    assert "390 individuals" in article.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty input"),
+        ("blank.txt", b"  \n\t\n ", "empty input"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
+        ("notes.pdf", b"%PDF-1.4 text", "unknown format '.pdf'"),
+    ],
+)
+def test_bad_inputs_name_the_input(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        load_article(str(path))
+    assert str(info.value).startswith(f"{path}: {reason}")
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load_article(str(tmp_path / "nope.txt"))
+    with pytest.raises(InputError, match="is a directory"):
+        load_article(str(tmp_path))
+
+
+def test_huge_input_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(MAX_INPUT_BYTES + 1)
+    with pytest.raises(InputError, match="too large"):
+        load_article(str(path))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1251", "Россия и Украина провели обмен пленными: 390 на 390 человек, сообщило министерство."),
+        ("latin-1", "Die Ukraine und Russland tauschten Gefangene aus; die Vermittlung übernahm die Türkei, hieß es."),
+        ("utf-16", "Ukraine and Russia exchanged prisoners."),
+    ],
+)
+def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str, text: str) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    if encoding == "utf-16":
+        # UTF-16 holds NUL bytes: refused as binary rather than guessed at.
+        with pytest.raises(InputError, match="binary"):
+            load_article(str(path))
+        return
+    assert load_article(str(path)).text == text
+
+
+def test_html_main_text_is_extracted(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    body = " ".join(["Russia and Ukraine exchanged 84 prisoners of war on Friday, officials said."] * 4)
+    path.write_text(
+        "<html><head><title>Swap</title><meta property='article:published_time' content='2025-03-14'>"
+        f"</head><body><nav>Home | World | Sport</nav><article><h1>Swap</h1><p>{body}</p>"
+        "<p>The exchange was mediated by the United Arab Emirates.</p></article>"
+        "<footer>Copyright 2025</footer></body></html>",
+        encoding="utf-8",
+    )
+    article = load_article(str(path))
+    assert "84 prisoners of war" in article.text
+    assert "Copyright" not in article.text
+    assert article.published.value == "2025-03-14"
+
+
+def test_html_without_text_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="no article text found"):
+        load_article(str(path))
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("Ukraine said 95 soldiers came home.".encode())))
+    article = load_article("-", published="2025-01-02")
+    assert (article.id, article.source) == ("stdin", "<stdin>")
+    assert article.published.value == "2025-01-02"
+
+
+def test_normalise_text_keeps_words_and_paragraphs() -> None:
+    assert normalise_text("\ufeffA  b \r\n\r\n\r\n\r\nC\u00a0\nD") == "A  b\n\nC\nD"
+
+
+def test_article_from_bytes_non_english_language() -> None:
+    article = article_from_bytes(
+        "Россия и Украина провели обмен военнопленными в Стамбуле, сообщило министерство обороны.".encode(),
+        "x",
+        "x",
+    )
+    assert article.language == "ru"

@@ -1,0 +1,148 @@
+"""LLM faults against a scripted server on 127.0.0.1: retried where that helps, reported where not."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from fake_llm_server import Reply, fake_llm_server
+
+from summarizer.errors import LLMError, LLMOutputInvalidError, LLMOutputTruncatedError, LLMUnavailableError
+from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.llm import LLM, Endpoint
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+ARTICLE = "Each side returned 270 servicemen and 120 civilians on the border."
+SECRET = "sk-test-0123456789abcdefghijklmnop"
+
+
+def answer(evidence: str = "Each side returned 270 servicemen", value: int = 270) -> str:
+    return json.dumps({"events": [{
+        "kind": "prisoner_exchange", "date": None, "location": None, "mediators": [],
+        "parties": ["Russia", "Ukraine"],
+        "counts": [{"side": "each_side", "category": "servicemen", "value": value, "qualifier": "exact"}],
+        "claimed_by": None, "round_number": None, "evidence": [evidence]}]})
+
+
+GOOD = Reply(content=answer())
+
+
+def call(base_url: str, sleeps: list[float] | None = None, max_reasks: int = 1, timeout_s: float = 5.0,
+         attempts: int = 4) -> Any:
+    llm = LLM(Endpoint(base_url=base_url, model="fake", api_key=SECRET, label=base_url),
+              http_attempts=attempts, seed=7,
+              sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
+    try:
+        return llm.extract([{"role": "user", "content": ARTICLE}], response_model=GroundedExtraction,
+                           context={ARTICLE_KEY: ARTICLE}, max_tokens=256, timeout_s=timeout_s,
+                           max_reasks=max_reasks)
+    finally:
+        llm.close()
+
+
+def test_success_sends_deterministic_parameters_and_counts_usage() -> None:
+    with fake_llm_server([GOOD]) as server:
+        result = call(server.base_url)
+    sent = server.requests[0]
+    assert (sent["temperature"], sent["seed"], sent["max_tokens"]) == (0, 7, 256)
+    assert sent["response_format"]["type"] == "json_schema"
+    assert result.extraction.events[0].counts[0].value == 270
+    assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (1, 100, 20)
+    assert result.model_answered == "fake-model"
+    assert server.headers[0]["authorization"] == f"Bearer {SECRET}"
+
+
+def test_429_honours_retry_after() -> None:
+    sleeps: list[float] = []
+    with fake_llm_server([Reply(status=429, headers={"Retry-After": "3"}), GOOD]) as server:
+        result = call(server.base_url, sleeps)
+    assert len(server.requests) == 2
+    assert sleeps == [3.0]
+    assert result.usage.calls == 1
+
+
+def test_5xx_backs_off_exponentially_with_jitter() -> None:
+    sleeps: list[float] = []
+    with fake_llm_server([Reply(status=503), Reply(status=502), GOOD]) as server:
+        call(server.base_url, sleeps)
+    assert len(server.requests) == 3
+    assert 1.0 <= sleeps[0] <= 1.25 and 2.0 <= sleeps[1] <= 2.5
+
+
+def test_persistent_5xx_is_reported_after_the_attempts() -> None:
+    with fake_llm_server([Reply(status=500)]) as server, pytest.raises(LLMUnavailableError, match="kept failing with HTTP 500"):
+        call(server.base_url)
+    assert len(server.requests) == 4
+
+
+def test_retry_after_beyond_the_limit_is_reported_not_slept() -> None:
+    sleeps: list[float] = []
+    with fake_llm_server([Reply(status=429, headers={"Retry-After": "600"})]) as server:
+        with pytest.raises(LLMUnavailableError, match="asks to wait 600s"):
+            call(server.base_url, sleeps)
+    assert (len(server.requests), sleeps) == (1, [])
+
+
+def test_client_errors_are_not_retried() -> None:
+    with fake_llm_server([Reply(status=401)]) as server, pytest.raises(LLMError, match="refused the credentials"):
+        call(server.base_url)
+    assert len(server.requests) == 1
+
+
+def test_timeouts_are_retried_then_reported() -> None:
+    with fake_llm_server([Reply(content=answer(), delay_s=1.0)]) as server:
+        with pytest.raises(LLMUnavailableError, match="timed out"):
+            call(server.base_url, timeout_s=0.2, attempts=2)
+    assert len(server.requests) == 2
+
+
+def test_connection_refused_is_reported() -> None:
+    with fake_llm_server([GOOD]) as server:
+        base_url = server.base_url
+    with pytest.raises(LLMUnavailableError, match="cannot connect"):
+        call(base_url, attempts=2)
+
+
+def test_truncated_output_is_reported_not_parsed() -> None:
+    with fake_llm_server([Reply(content='{"events": [{"kind": "prisoner_ex', finish_reason="length")]) as server:
+        with pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"):
+            call(server.base_url)
+    assert len(server.requests) == 1
+
+
+def test_invalid_json_is_re_asked_with_the_error() -> None:
+    with fake_llm_server([Reply(content="{not json"), GOOD]) as server:
+        result = call(server.base_url)
+    assert len(server.requests) == 2
+    assert result.validation_error is None
+    assert result.usage.calls == 2 and result.usage.prompt_tokens == 200
+    reask = json.dumps(server.requests[1]["messages"])
+    assert "{not json" in reask  # the model sees its own answer and the error
+
+
+def test_ungrounded_output_is_fed_back_then_dropped() -> None:
+    bad = Reply(content=answer(evidence="Each side returned 300 servicemen", value=300))
+    with fake_llm_server([bad]) as server:
+        result = call(server.base_url, max_reasks=1)
+    assert len(server.requests) == 2
+    assert "count 300 (each_side, servicemen) is not stated in the article" in json.dumps(server.requests[1]["messages"])
+    assert result.validation_error is not None
+    kept, warnings = ground(result.extraction, ARTICLE)
+    assert kept == []
+    assert any("dropped the event" in w for w in warnings)
+
+
+def test_schema_invalid_after_reasks_is_reported() -> None:
+    with fake_llm_server([Reply(content='{"events": [{"kind": "battle"}]}')]) as server:
+        with pytest.raises(LLMOutputInvalidError, match="does not match the schema after 2 attempt"):
+            call(server.base_url, max_reasks=1)
+
+
+def test_no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with fake_llm_server([Reply(status=503), GOOD]) as server:
+        call(server.base_url)
+    assert SECRET not in caplog.text

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+
+from summarizer.grounding import GroundedExtraction
+from summarizer.prompts import load_prompt
+from summarizer.records import Count, EventDate, ExtractedEvent
+from summarizer.schema_export import drifted_schemas, schema_documents, schema_sha256, write_schemas
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("2025-07-23", "2025-07-23", "day"),
+        ("2025-07", "2025-07", "month"),
+        ("2025", "2025", "year"),
+        ("2025-07-23T10:00:00Z", "2025-07-23", "day"),
+        (None, None, "unknown"),
+        ("", None, "unknown"),
+        ("2025-13", None, "unknown"),
+        ("2025-02-30", None, "unknown"),
+        ("2024-02-29", "2024-02-29", "day"),
+        ("July 2025", None, "unknown"),
+    ],
+)
+def test_event_date_parse(text: str | None, value: str | None, precision: str) -> None:
+    date = EventDate.parse(text)
+    assert (date.value, date.precision) == (value, precision)
+
+
+def test_committed_schemas_match_the_models() -> None:
+    drifted = drifted_schemas(ROOT / "schemas")
+    assert drifted == [], f"run `summarizer schemas` to update: {drifted}"
+
+
+def test_drift_is_detected(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write_schemas(tmp_path)
+    assert drifted_schemas(tmp_path) == []
+    path = tmp_path / "extraction.schema.json"
+    path.write_text(path.read_text().replace('"kind"', '"type_of_event"'))
+    assert drifted_schemas(tmp_path) == ["extraction.schema.json"]
+
+
+def test_llm_schema_requires_every_field() -> None:
+    # llama.cpp's grammar lets the model skip optional fields; a small model then skips them.
+    for model in (ExtractedEvent, Count):
+        schema = model.model_json_schema()
+        assert set(schema["required"]) == set(schema["properties"]), model.__name__
+
+
+def test_every_llm_field_is_explained_in_the_prompt() -> None:
+    # With JSON_SCHEMA the model only gets a grammar, never the field descriptions.
+    prompt = load_prompt("extract_events")
+    system = next(t.template for role, t in prompt.messages if role == "system")
+    for model in (ExtractedEvent, Count):
+        for name in model.model_fields:
+            assert f"{name}" in system, f"prompt does not explain {model.__name__}.{name}"
+
+
+def test_schema_hash_is_stable_and_covers_every_document() -> None:
+    assert set(schema_documents()) == {"extraction.schema.json", "article_result.schema.json"}
+    assert schema_sha256() == schema_sha256()
+    assert GroundedExtraction.model_json_schema()["title"] == "Extraction"
