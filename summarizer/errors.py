@@ -48,7 +48,15 @@ class LLMUnavailableError(LLMError):
 
 
 class LLMOutputTruncatedError(LLMError):
-    """The model's answer was cut off at ``max_tokens``."""
+    """The model's answer was cut off at ``max_tokens``.
+
+    Attributes:
+        usage: Token usage of the calls that produced the cut-off answer (a ``Usage``).
+    """
+
+    def __init__(self, message: str, usage: object = None) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 class LLMOutputInvalidError(LLMError):

@@ -315,10 +315,12 @@ class Extractor:
                 if self.settings.uses_embedded_model
                 else None,
             )
-        except LLMOutputTruncatedError:
+        except LLMOutputTruncatedError as e:
             halves = halve(piece) if depth < MAX_SPLIT_DEPTH else None
             if halves is None:
                 raise
+            if isinstance(e.usage, Usage):  # the cut-off answer's tokens were spent too
+                yield _PieceResult([], [], e.usage, self._client().endpoint.model)
             log.warning("%s: %sanswer cut off at max_tokens; splitting the text in two", article.id, label)
             for i, half in enumerate(halves):
                 yield from self._extract_piece(article, half, f"{label}half {i + 1}: ", depth + 1)

@@ -308,7 +308,8 @@ class LLM:
         except IncompleteOutputException as e:
             raise LLMOutputTruncatedError(
                 f"the model's answer was cut off at max_tokens={max_tokens} "
-                f"({self._usage().completion_tokens} tokens generated)"
+                f"({self._usage().completion_tokens} tokens generated)",
+                usage=self._usage(),
             ) from e
         except InstructorRetryException as e:
             return self._after_failed_validation(e)

@@ -1,0 +1,74 @@
+"""Cassette hygiene and loud replay failures."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from cassette_support import RERECORD_COMMAND, ReadableYamlSerializer
+from conftest import CASSETTES, SEEDS
+
+from summarizer.articles import load_article
+from summarizer.config import Settings
+from summarizer.errors import LLMUnavailableError
+from summarizer.extract import PROMPT_NAME, Extractor
+from summarizer.prompts import load_prompt, parse_prompt
+
+SEED = "000_a33cf321543e0b29"
+SEED_CASSETTE = f"test_seed_records_are_grounded_and_traced[{SEED}].yaml"
+CREDENTIAL = re.compile(r"(sk-[A-Za-z0-9_-]{20,}|Bearer\s+\S{8,}|api[_-]?key\W{1,4}[A-Za-z0-9_-]{12,})", re.I)
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(CASSETTES / "test_seed_extraction")
+
+
+def all_cassettes() -> list[Any]:
+    return sorted(CASSETTES.rglob("*.yaml"))
+
+
+def test_there_are_cassettes_and_none_holds_a_credential() -> None:
+    assert len(all_cassettes()) >= 3
+    for path in all_cassettes():
+        text = path.read_text(encoding="utf-8")
+        assert not CREDENTIAL.search(text), f"{path} holds something like a credential"
+        for interaction in ReadableYamlSerializer.deserialize(text)["interactions"]:
+            names = {h.lower() for h in interaction["request"]["headers"]}
+            assert not names & {"authorization", "api-key", "openai-organization", "openai-project", "cookie"}
+            assert "set-cookie" not in {h.lower() for h in interaction["response"]["headers"]}
+
+
+def test_cassettes_record_the_prompt_and_schema_versions() -> None:
+    prompt = load_prompt(PROMPT_NAME)
+    for path in (CASSETTES / "test_seed_extraction").glob("*.yaml"):
+        for interaction in ReadableYamlSerializer.deserialize(path.read_text(encoding="utf-8"))["interactions"]:
+            headers = {k.lower(): v for k, v in interaction["request"]["headers"].items()}
+            assert headers["x-summarizer-prompt"] == [f"{prompt.name}@{prompt.version}:{prompt.sha256[:16]}"]
+
+
+def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
+    with Extractor(settings, endpoint=endpoint, prompt=prompt) as extractor:
+        extractor.summarise(load_article(str(SEEDS / f"{SEED}.txt")))
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette(SEED_CASSETTE)
+def test_a_changed_prompt_fails_replay_naming_it(settings: Settings, embedded_endpoint: Any) -> None:
+    original = load_prompt(PROMPT_NAME)
+    text = open(original.path, encoding="utf-8").read().replace("Do not repeat events.", "Never repeat events.")
+    changed = parse_prompt(text, original.path)
+    with pytest.raises(LLMUnavailableError) as info:
+        extract_with(settings, embedded_endpoint, changed)
+    message = str(info.value)
+    assert f"prompt changed: recorded {original.name}@{original.version}:{original.sha256[:16]}" in message
+    assert "messages[0].content changed" in message
+    assert RERECORD_COMMAND in message
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette(SEED_CASSETTE)
+def test_a_changed_parameter_fails_replay_naming_it(embedded_endpoint: Any) -> None:
+    with pytest.raises(LLMUnavailableError, match=r"request differs at: seed changed"):
+        extract_with(Settings.resolve(seed=99), embedded_endpoint)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from fake_llm_server import Reply, fake_llm_server
+
+from summarizer.articles import article_from_bytes
+from summarizer.config import Settings
+from summarizer.errors import LLMOutputTruncatedError
+from summarizer.extract import Extractor, estimate_tokens, halve, paragraphs, split_text
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+PARAS = [f"Paragraph {i} says that {i * 10} prisoners were exchanged on the border today." for i in range(1, 9)]
+
+
+def test_paragraphs_blank_line_or_line_separated() -> None:
+    assert paragraphs("a\n\nb\nc") == ["a", "b\nc"]
+    assert paragraphs("a\nb\nc") == ["a", "b", "c"]
+
+
+def test_split_text_packs_paragraphs_under_the_limit_and_loses_nothing() -> None:
+    text = "\n\n".join(PARAS)
+    limit = estimate_tokens("\n\n".join(PARAS[:3]))
+    pieces = split_text(text, limit)
+    assert len(pieces) == 3
+    assert all(estimate_tokens(p) <= limit for p in pieces)
+    assert "\n\n".join(pieces) == text
+
+
+def test_an_overlong_paragraph_is_split_between_sentences() -> None:
+    para = " ".join(f"Sentence {i} is here." for i in range(100))
+    pieces = split_text(para, 40)
+    assert len(pieces) > 1 and all(estimate_tokens(p) <= 40 for p in pieces)
+
+
+def test_halve_splits_near_the_middle() -> None:
+    first, second = halve("\n\n".join(PARAS)) or ("", "")
+    assert first.count("Paragraph") == 4 and second.count("Paragraph") == 4
+    assert halve("one paragraph only") is None
+
+
+def answer_for(text: str) -> str:
+    """A grounded answer quoting the first paragraph of whatever the request carried."""
+    first = next(p for p in PARAS if p in text)
+    value = int(first.split(" says that ")[1].split()[0])
+    return json.dumps({"events": [{
+        "kind": "prisoner_exchange", "date": None, "location": None, "mediators": [], "parties": [],
+        "counts": [{"side": "each_side", "category": "people", "value": value, "qualifier": "exact"}],
+        "claimed_by": None, "round_number": None, "evidence": [first]}]})
+
+
+def remote(base_url: str, **overrides: object) -> Settings:
+    return Settings.resolve(base_url=base_url, model="fake", use_cache=False, **overrides)
+
+
+def test_truncated_answer_splits_the_article_in_two() -> None:
+    article = article_from_bytes("\n\n".join(PARAS[:2]).encode(), "two.txt", "two")
+    replies = [
+        Reply(content='{"events": [', finish_reason="length"),
+        Reply(content=answer_for(PARAS[0])),
+        Reply(content=answer_for(PARAS[1])),
+    ]
+    with fake_llm_server(replies) as server, Extractor(remote(server.base_url)) as extractor:
+        result = extractor.summarise(article)
+    assert len(server.requests) == 3
+    assert PARAS[1] not in server.requests[1]["messages"][-1]["content"]
+    assert [r.counts[0].value for r in result.records] == [10, 20]
+    assert [r.id for r in result.records] == ["two#0", "two#1"]
+    assert result.usage.calls == 3
+
+
+def test_truncation_of_a_single_paragraph_is_reported() -> None:
+    article = article_from_bytes(PARAS[0].encode(), "one.txt", "one")
+    with fake_llm_server([Reply(content="{", finish_reason="length")]) as server:
+        with Extractor(remote(server.base_url)) as extractor, pytest.raises(LLMOutputTruncatedError):
+            extractor.summarise(article)
+
+
+def test_an_article_longer_than_the_context_is_split_and_joined() -> None:
+    text = "\n\n".join(PARAS * 30)
+    article = article_from_bytes(text.encode(), "long.txt", "long")
+    with fake_llm_server([Reply(content=answer_for(PARAS[0]))]) as server:
+        settings = remote(server.base_url, context_tokens=4096, max_output_tokens=256)
+        with Extractor(settings) as extractor:
+            result = extractor.summarise(article)
+    assert len(server.requests) >= 2
+    sent = [r["messages"][-1]["content"] for r in server.requests]
+    assert all(estimate_tokens(s) < 4096 for s in sent)
+    assert len(result.records) == len(server.requests)
+
+
+def test_embedded_generation_is_bounded_by_the_budget() -> None:
+    settings = Settings.resolve(generation_budget_s=60, max_output_tokens=4096, context_tokens=8192)
+    extractor = Extractor(settings)
+    # 60 s at the slowest measured 15 tokens/s.
+    assert extractor.max_tokens == 900
+    assert extractor.parameters["max_tokens"] == 900
+    extractor.close()
