@@ -9,7 +9,7 @@ import hashlib
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ class Article:
     text: str
     title: str | None = None
     url: str | None = None
-    published: EventDate = EventDate()
+    published: EventDate = field(default_factory=EventDate)
 
     @property
     def sha256(self) -> str:
@@ -75,9 +75,9 @@ def detect_language(text: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Normalise an article's text without changing its words.
+    r"""Normalise an article's text without changing its words.
 
-    NFC form, ``\\n`` line ends, no trailing spaces, at most one blank line between
+    NFC form, ``\n`` line ends, no trailing spaces, at most one blank line between
     paragraphs, no leading or trailing blank lines.
     """
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
@@ -94,6 +94,7 @@ def decode(data: bytes, source: str) -> str:
 
     Raises:
         InputError: The bytes are binary or match no encoding.
+
     """
     if b"\x00" in data[:8192]:
         raise InputError(source, "binary file (contains NUL bytes), not an article")
@@ -107,7 +108,9 @@ def decode(data: bytes, source: str) -> str:
     if best is None:
         raise InputError(source, "cannot decode: not text in any known encoding")
     text = str(best)
-    controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    controls = sum(
+        1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"
+    )
     if controls > len(text[:8192]) * 0.01:
         raise InputError(source, "binary file (control characters), not an article")
     return text
@@ -123,10 +126,13 @@ def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
 
     Raises:
         InputError: The page holds no article text.
+
     """
     import trafilatura  # heavy import (lxml, date parsing): only for HTML inputs
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True
+    )
     if not text or not text.strip():
         raise InputError(source, "no article text found in the HTML")
     meta = trafilatura.extract_metadata(html)
@@ -164,6 +170,7 @@ def article_from_bytes(
 
     Raises:
         InputError: Empty, binary, undecodable, too large or no text.
+
     """
     if not data.strip():
         raise InputError(source, "empty input")
@@ -177,7 +184,9 @@ def article_from_bytes(
     if not text:
         raise InputError(source, "empty input (only whitespace)")
     if len(text) > MAX_ARTICLE_CHARS:
-        raise InputError(source, f"too long ({len(text):,} characters; limit {MAX_ARTICLE_CHARS:,})")
+        raise InputError(
+            source, f"too long ({len(text):,} characters; limit {MAX_ARTICLE_CHARS:,})"
+        )
     return Article(
         id=article_id,
         source=source,
@@ -200,6 +209,7 @@ def load_article(source: str, *, published: str | None = None) -> Article:
 
     Raises:
         InputError: The input is missing, unreadable, or not an article.
+
     """
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)

@@ -28,6 +28,7 @@ def cache_key(**parts: Any) -> str:
 
     Returns:
         A hex SHA-256 of their canonical JSON.
+
     """
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
@@ -38,9 +39,7 @@ class ResultCache:
 
     def __init__(self, directory: Path) -> None:
         """Open (or create) the cache in ``directory``."""
-        self._cache = diskcache.Cache(
-            str(directory), disk=diskcache.JSONDisk, size_limit=2**30
-        )
+        self._cache = diskcache.Cache(str(directory), disk=diskcache.JSONDisk, size_limit=2**30)
 
     def get(self, key: str, model: type[T]) -> T | None:
         """The cached value as ``model``, or ``None`` when absent, unreadable or invalid."""

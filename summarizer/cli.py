@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -29,7 +29,7 @@ model_app = typer.Typer(help="Install and inspect the embedded local model.", no
 app.add_typer(model_app, name="model")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats of `summarise`."""
 
     md = "md"
@@ -43,7 +43,9 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="summarizer: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="summarizer: %(levelname)s: %(message)s", stream=sys.stderr
+    )
     # instructor logs every failed attempt at ERROR; we report failures ourselves.
     logging.getLogger("instructor").setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
 
@@ -56,7 +58,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")
+    ] = 0,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -66,14 +70,24 @@ def _main(
 
 @app.command()
 def summarise(
-    files: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .html); '-' reads stdin.")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.md,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    files: Annotated[
+        list[str], typer.Argument(help="Article files (.txt, .md, .html); '-' reads stdin.")
+    ],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
     published: Annotated[
         str | None, typer.Option(help="Publication date of the input(s): YYYY[-MM[-DD]].")
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache directory [env SUMMARIZER_CACHE_DIR].")] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache directory [env SUMMARIZER_CACHE_DIR].")
+    ] = None,
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint [env SUMMARIZER_BASE_URL].")
     ] = None,
@@ -85,7 +99,10 @@ def summarise(
 
     try:
         settings = Settings.resolve(
-            use_cache=False if no_cache else None, cache_dir=cache_dir, base_url=base_url, model=model
+            use_cache=False if no_cache else None,
+            cache_dir=cache_dir,
+            base_url=base_url,
+            model=model,
         )
         run = summarise_sources(
             files,
@@ -135,7 +152,9 @@ def model_path() -> None:
 
 @model_app.command("status")
 def model_status_cmd(
-    verify: Annotated[bool, typer.Option("--verify", help="Re-hash the file (a few seconds).")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Re-hash the file (a few seconds).")
+    ] = False,
 ) -> None:
     """Report whether the model and its runtime are installed."""
     from summarizer.local_model import INSTALL_COMMAND, model_status
@@ -157,8 +176,12 @@ def model_status_cmd(
 
 @app.command("schemas")
 def schemas_cmd(
-    directory: Annotated[Path, typer.Argument(help="Where the schema files live.")] = Path("schemas"),
-    check: Annotated[bool, typer.Option("--check", help="Fail if the files differ from the models.")] = False,
+    directory: Annotated[Path, typer.Argument(help="Where the schema files live.")] = Path(
+        "schemas"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the files differ from the models.")
+    ] = False,
 ) -> None:
     """Export the JSON Schemas of the outputs (or check them)."""
     from summarizer.schema_export import drifted_schemas, write_schemas
@@ -180,7 +203,9 @@ def prompts_cmd() -> None:
 
     try:
         for prompt in list_prompts():
-            typer.echo(f"{prompt.name}\tv{prompt.version}\t{prompt.sha256[:16]}\t{prompt.description}")
+            typer.echo(
+                f"{prompt.name}\tv{prompt.version}\t{prompt.sha256[:16]}\t{prompt.description}"
+            )
     except SummarizerError as e:
         _fail(str(e), e.exit_code)
 

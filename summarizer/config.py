@@ -37,6 +37,7 @@ class Settings:
         generation_budget_s: Wall-clock budget for all generation on one article
             (the embedded model stops within it instead of looping).
         threads: CPU threads for the embedded model.
+
     """
 
     base_url: str | None = None
@@ -70,9 +71,7 @@ class Settings:
         raise ConfigError("SUMMARIZER_BASE_URL is set but SUMMARIZER_MODEL is not: name the model")
 
     @classmethod
-    def resolve(
-        cls, env: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Settings:
+    def resolve(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from defaults, then the environment, then explicit arguments.
 
         Args:
@@ -84,6 +83,7 @@ class Settings:
 
         Raises:
             ConfigError: An environment value cannot be parsed.
+
         """
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -106,6 +106,7 @@ class Settings:
 
         Raises:
             ConfigError: A value is out of range.
+
         """
         if self.timeout_s <= 0 or self.generation_budget_s <= 0:
             raise ConfigError("timeouts must be positive")

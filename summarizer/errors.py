@@ -52,6 +52,7 @@ class LLMOutputTruncatedError(LLMError):
 
     Attributes:
         usage: Token usage of the calls that produced the cut-off answer (a ``Usage``).
+
     """
 
     def __init__(self, message: str, usage: object = None) -> None:

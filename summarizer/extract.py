@@ -159,7 +159,9 @@ class _RemoteEndpoint(AbstractContextManager[Endpoint]):
 
 def default_endpoint(settings: Settings) -> AbstractContextManager[Endpoint]:
     """The configured endpoint, or the embedded model served locally."""
-    return _EmbeddedEndpoint(settings) if settings.uses_embedded_model else _RemoteEndpoint(settings)
+    return (
+        _EmbeddedEndpoint(settings) if settings.uses_embedded_model else _RemoteEndpoint(settings)
+    )
 
 
 class Extractor:
@@ -210,6 +212,11 @@ class Extractor:
         return limit
 
     @property
+    def prompt_label(self) -> str:
+        """``name@version:hash`` of the prompt, sent as a header so replays can name it."""
+        return f"{self.prompt.name}@{self.prompt.version}:{self.prompt.sha256[:16]}"
+
+    @property
     def parameters(self) -> dict[str, float | int | str]:
         """Request parameters that decide the output (part of the cache key and provenance)."""
         return {
@@ -244,11 +251,13 @@ class Extractor:
             self._llm = LLM(
                 endpoint,
                 # The embedded server is in this process: a fault there is not transient.
-                http_attempts=1 if self.settings.uses_embedded_model else self.settings.http_attempts,
+                http_attempts=1
+                if self.settings.uses_embedded_model
+                else self.settings.http_attempts,
                 deadline_s=max(self.settings.timeout_s * 2, 300.0),
                 seed=self.settings.seed,
                 headers={
-                    "X-Summarizer-Prompt": f"{self.prompt.name}@{self.prompt.version}:{self.prompt.sha256[:16]}",
+                    "X-Summarizer-Prompt": self.prompt_label,
                     "X-Summarizer-Schema": schema_sha256()[:16],
                 },
             )
@@ -259,12 +268,15 @@ class Extractor:
 
         Raises:
             LLMError: The model failed in a way retries and splitting did not fix.
+
         """
         key = self.key_for(article)
         cached = self._cache.get(key, CachedExtraction) if self._cache is not None else None
         if cached is not None:
             usage = cached.usage.model_copy(update={"cached": True})
-            return self._result(article, cached.events, cached.warnings, cached.model_answered, usage)
+            return self._result(
+                article, cached.events, cached.warnings, cached.model_answered, usage
+            )
         started = time.perf_counter()
         piece_results = list(self._extract_pieces(article))
         events = [e for r in piece_results for e in r.events]
@@ -272,7 +284,9 @@ class Extractor:
         usage = Usage()
         for r in piece_results:
             usage = _add_usage(usage, r.usage)
-        answered = piece_results[-1].model_answered if piece_results else self._client().endpoint.model
+        answered = (
+            piece_results[-1].model_answered if piece_results else self._client().endpoint.model
+        )
         log.info(
             "%s: %d events in %.1fs (%d calls, %d+%d tokens)",
             article.id, len(events), time.perf_counter() - started,
@@ -281,25 +295,36 @@ class Extractor:
         if self._cache is not None:
             self._cache.put(
                 key,
-                CachedExtraction(events=events, warnings=warnings, model_answered=answered, usage=usage),
+                CachedExtraction(
+                    events=events, warnings=warnings, model_answered=answered, usage=usage
+                ),
             )
         return self._result(article, events, warnings, answered, usage)
 
     def _budget_for_article(self) -> int:
         static = estimate_tokens(
-            "".join(m.content for m in self.prompt.render({"publication_date": "unknown", "article": ""}))
+            "".join(
+                m.content
+                for m in self.prompt.render({"publication_date": "unknown", "article": ""})
+            )
         )
         # Leave room for the answer and for one re-ask (previous answer + error list).
         return self.settings.context_tokens - static - 2 * self.max_tokens - 512
 
     def _extract_pieces(self, article: Article) -> Iterator[_PieceResult]:
         budget = self._budget_for_article()
-        pieces = split_text(article.text, budget) if estimate_tokens(article.text) > budget else [article.text]
+        pieces = (
+            split_text(article.text, budget)
+            if estimate_tokens(article.text) > budget
+            else [article.text]
+        )
         for index, piece in enumerate(pieces):
             label = f"piece {index + 1}/{len(pieces)}: " if len(pieces) > 1 else ""
             yield from self._extract_piece(article, piece, label, depth=0)
 
-    def _extract_piece(self, article: Article, piece: str, label: str, depth: int) -> Iterator[_PieceResult]:
+    def _extract_piece(
+        self, article: Article, piece: str, label: str, depth: int
+    ) -> Iterator[_PieceResult]:
         messages = self.prompt.render(
             {"publication_date": article.published.value or "unknown", "article": piece}
         )
@@ -321,7 +346,9 @@ class Extractor:
                 raise
             if isinstance(e.usage, Usage):  # the cut-off answer's tokens were spent too
                 yield _PieceResult([], [], e.usage, self._client().endpoint.model)
-            log.warning("%s: %sanswer cut off at max_tokens; splitting the text in two", article.id, label)
+            log.warning(
+                "%s: %sanswer cut off at max_tokens; splitting the text in two", article.id, label
+            )
             for i, half in enumerate(halves):
                 yield from self._extract_piece(article, half, f"{label}half {i + 1}: ", depth + 1)
             return
@@ -361,7 +388,9 @@ class Extractor:
                 schema_sha256=schema_sha256(),
                 model_requested=self.settings.model_name,
                 model_answered=answered,
-                endpoint="embedded" if self.settings.uses_embedded_model else str(self.settings.base_url),
+                endpoint="embedded"
+                if self.settings.uses_embedded_model
+                else str(self.settings.base_url),
                 parameters=self.parameters,
             ),
             usage=usage,

@@ -27,6 +27,7 @@ def event_problems(event: ExtractedEvent, article: str) -> list[str]:
 
     Returns:
         One message per ungrounded quote or figure; empty when all is grounded.
+
     """
     numbers = stated_numbers(article)
     problems = [
@@ -67,7 +68,9 @@ class GroundedExtraction(Extraction):
         return self
 
 
-def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[ExtractedEvent], list[str]]:
+def ground(
+    extraction: Extraction, article: str, label: str = ""
+) -> tuple[list[ExtractedEvent], list[str]]:
     """Keep only what the article supports.
 
     A grounded quote is replaced by the article's exact text of it; an ungrounded quote is
@@ -81,6 +84,7 @@ def ground(extraction: Extraction, article: str, label: str = "") -> tuple[list[
 
     Returns:
         The grounded events and the warnings.
+
     """
     numbers = stated_numbers(article)
     kept: list[ExtractedEvent] = []

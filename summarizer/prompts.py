@@ -61,6 +61,7 @@ class Prompt:
 
         Raises:
             PromptError: A declared parameter has no value, or a value has no parameter.
+
         """
         missing = [p for p in self.params if p not in values]
         if missing:
@@ -91,6 +92,7 @@ def parse_prompt(text: str, path: str = "<string>") -> Prompt:
 
     Raises:
         PromptError: Bad front matter, no messages, or a variable not declared in ``params``.
+
     """
     if not text.startswith("---\n"):
         raise PromptError(f"{path}: prompt file must start with '---' front matter")
@@ -140,6 +142,7 @@ def load_prompt(name: str, directory: Path | None = None) -> Prompt:
 
     Raises:
         PromptError: The file is missing or malformed.
+
     """
     path = (directory or default_prompts_dir()) / f"{name}.md"
     try:

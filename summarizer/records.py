@@ -114,6 +114,7 @@ class EventDate(_Strict):
 
         Returns:
             The date; an unparseable or impossible date becomes ``unknown``.
+
         """
         if not text:
             return cls()
@@ -171,7 +172,9 @@ class Usage(_Strict):
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cached: bool = Field(default=False, description="Served from the cache; tokens are the original.")
+    cached: bool = Field(
+        default=False, description="Served from the cache; tokens are the original."
+    )
 
 
 class Provenance(_Strict):

@@ -35,7 +35,11 @@ def format_date(date: EventDate) -> str:
 
 def format_count(count: Count) -> str:
     """One figure in words, e.g. ``each side: about 250 servicemen``."""
-    value = "number not stated" if count.value is None else f"{_QUALIFIERS[count.qualifier]}{count.value:,}"
+    value = (
+        "number not stated"
+        if count.value is None
+        else f"{_QUALIFIERS[count.qualifier]}{count.value:,}"
+    )
     return f"{_SIDES[count.side]}: {value} {count.category}"
 
 

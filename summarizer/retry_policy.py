@@ -29,6 +29,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
     Returns:
         Seconds to wait (never negative), or ``None`` when absent or unreadable.
+
     """
     if value is None or not value.strip():
         return None
@@ -57,6 +58,7 @@ def backoff_seconds(
     Returns:
         Seconds to wait, or ``None`` when the server asks for longer than
         :data:`MAX_RETRY_AFTER_S` and the fault should be reported instead.
+
     """
     if retry_after is not None:
         return retry_after if retry_after <= MAX_RETRY_AFTER_S else None

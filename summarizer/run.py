@@ -51,6 +51,7 @@ def summarise_sources(
 
     Raises:
         ConfigError: Nothing can succeed (no model installed, bad settings, bad prompt).
+
     """
     run = RunResult()
     with Extractor(settings, endpoint=endpoint) as extractor:

@@ -23,8 +23,9 @@ MIN_QUOTE_CHARS = 8
 
 
 def normalise(text: str) -> str:
-    """Fold the differences a faithful quote may still have: Unicode form, quote marks, dashes
-    and whitespace.
+    """Fold the differences a faithful quote may still have.
+
+    Unicode form, quote marks, dashes and whitespace are made uniform.
 
     Args:
         text: Any text.
@@ -32,6 +33,7 @@ def normalise(text: str) -> str:
     Returns:
         The text in NFKC form with typographic quotes and dashes made plain and runs of
         whitespace made one space.
+
     """
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _SPACE_RE.sub(" ", text).strip()
@@ -80,8 +82,8 @@ def locate_quote(quote: str, article: str) -> str | None:
     """Find a quote in the article and return the article's own text of it.
 
     Matching ignores case, Unicode form, the kind of quote marks and dashes, whitespace runs
-    and spaces beside dashes, and trims punctuation at the quote's edges; what it returns is the exact span of the
-    article, so the evidence kept is verbatim.
+    and spaces beside dashes, and trims punctuation at the quote's edges; what it returns is
+    the exact span of the article, so the evidence kept is verbatim.
 
     Args:
         quote: A quote the model gave.
@@ -89,6 +91,7 @@ def locate_quote(quote: str, article: str) -> str | None:
 
     Returns:
         The article's span, or ``None`` when the quote is not in the article or is too short.
+
     """
     needle, _ = _folded_with_offsets(quote.strip())
     needle = needle.strip(_EDGE_CHARS)
@@ -110,6 +113,7 @@ def quote_problem(quote: str, article: str) -> str | None:
 
     Returns:
         A short reason, or ``None`` when the quote occurs in the article.
+
     """
     if len(normalise(quote).strip(_EDGE_CHARS)) < MIN_QUOTE_CHARS:
         return "too short to be evidence"
@@ -118,7 +122,9 @@ def quote_problem(quote: str, article: str) -> str | None:
     return None
 
 
-_DIGITS_RE = re.compile(r"(?<![\d.,])(\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009| |')\d{3})+|\d+)(?!\d)")
+_DIGITS_RE = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009| |')\d{3})+|\d+)(?!\d)"
+)
 _SCALED_RE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(thousand|tausend|mil|mille|тыс\w*|тис\w*|hundred|сотни|сотні)",
     re.IGNORECASE,
@@ -194,6 +200,7 @@ def stated_numbers(text: str) -> frozenset[int]:
 
     Returns:
         The set of numbers stated.
+
     """
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     found: set[int] = set()

@@ -84,9 +84,11 @@ def json_body_matcher(current: Any, recorded: Any) -> None:
     for name in _VERSION_HEADERS:
         was, now = _header(recorded, name), _header(current, name)
         if was != now:
-            reasons.append(f"{name[len('x-summarizer-'):]} changed: recorded {was}, now {now}")
+            reasons.append(f"{name[len('x-summarizer-') :]} changed: recorded {was}, now {now}")
     diffs = _differences(a, b)
-    reasons.append("request differs at: " + ", ".join(diffs[:8]) + (" ..." if len(diffs) > 8 else ""))
+    reasons.append(
+        "request differs at: " + ", ".join(diffs[:8]) + (" ..." if len(diffs) > 8 else "")
+    )
     raise AssertionError(
         "; ".join(reasons) + f". If the change is intended, re-record: {RERECORD_COMMAND}"
     )
@@ -127,7 +129,9 @@ class ReadableYamlSerializer:
             body = response.get("body", {})
             if isinstance(body, dict) and "string" in body:
                 body["string"] = _readable(body["string"])
-        return yaml.dump(cassette, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=100)
+        return yaml.dump(
+            cassette, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=100
+        )
 
     @staticmethod
     def deserialize(text: str) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from typing import Any
 
 import platformdirs
 import pytest
-
 from cassette_support import (
     FILTERED_HEADERS,
     ReadableYamlSerializer,
     json_body_matcher,
     scrub_response,
 )
+
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.llm import Endpoint
 

@@ -28,8 +28,13 @@ def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
         "object": "chat.completion",
         "created": 0,
         "model": "fake-model",
-        "choices": [{"index": 0, "finish_reason": finish_reason,
-                     "message": {"role": "assistant", "content": content}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
 
@@ -64,7 +69,9 @@ def fake_llm_server(replies: list[Reply]) -> Iterator[FakeServer]:
             elif reply.status == 200:
                 body = json.dumps(completion(reply.content or "", reply.finish_reason)).encode()
             else:
-                body = json.dumps({"error": {"message": f"status {reply.status}", "type": "x"}}).encode()
+                body = json.dumps(
+                    {"error": {"message": f"status {reply.status}", "type": "x"}}
+                ).encode()
             try:
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")

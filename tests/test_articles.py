@@ -55,8 +55,14 @@ def test_huge_input_is_refused_without_reading_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [
-        ("cp1251", "Россия и Украина провели обмен пленными: 390 на 390 человек, сообщило министерство."),
-        ("latin-1", "Die Ukraine und Russland tauschten Gefangene aus; die Vermittlung übernahm die Türkei, hieß es."),
+        (
+            "cp1251",
+            "Россия и Украина провели обмен пленными: 390 на 390 человек, сообщило министерство.",
+        ),
+        (
+            "latin-1",
+            "Die Ukraine und Russland tauschten Gefangene aus; die Vermittlung übernahm die Türkei, hieß es.",
+        ),
         ("utf-16", "Ukraine and Russia exchanged prisoners."),
     ],
 )
@@ -73,7 +79,9 @@ def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str, text: str)
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
-    body = " ".join(["Russia and Ukraine exchanged 84 prisoners of war on Friday, officials said."] * 4)
+    body = " ".join(
+        ["Russia and Ukraine exchanged 84 prisoners of war on Friday, officials said."] * 4
+    )
     path.write_text(
         "<html><head><title>Swap</title><meta property='article:published_time' content='2025-03-14'>"
         f"</head><body><nav>Home | World | Sport</nav><article><h1>Swap</h1><p>{body}</p>"
@@ -95,7 +103,9 @@ def test_html_without_text_is_an_error(tmp_path: Path) -> None:
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("Ukraine said 95 soldiers came home.".encode())))
+    monkeypatch.setattr(
+        "sys.stdin", io.TextIOWrapper(io.BytesIO(b"Ukraine said 95 soldiers came home."))
+    )
     article = load_article("-", published="2025-01-02")
     assert (article.id, article.source) == ("stdin", "<stdin>")
     assert article.published.value == "2025-01-02"

@@ -11,11 +11,19 @@ from summarizer.records import Usage
 
 
 def value() -> CachedExtraction:
-    return CachedExtraction(events=[], warnings=["w"], model_answered="m", usage=Usage(calls=1, prompt_tokens=5))
+    return CachedExtraction(
+        events=[], warnings=["w"], model_answered="m", usage=Usage(calls=1, prompt_tokens=5)
+    )
 
 
 def test_key_depends_on_every_part_and_not_on_order() -> None:
-    base = {"model": "m", "prompt": "p", "schema": "s", "article": "a", "parameters": {"seed": 1, "t": 0}}
+    base = {
+        "model": "m",
+        "prompt": "p",
+        "schema": "s",
+        "article": "a",
+        "parameters": {"seed": 1, "t": 0},
+    }
     assert cache_key(**base) == cache_key(**dict(reversed(list(base.items()))))
     for name in base:
         assert cache_key(**(base | {name: "other"})) != cache_key(**base), name
@@ -26,7 +34,11 @@ def test_roundtrip_stores_json_not_pickle(tmp_path: Path) -> None:
         cache.put("k", value())
         assert cache.get("k", CachedExtraction) == value()
         assert cache.get("absent", CachedExtraction) is None
-    rows = sqlite3.connect(tmp_path / "cache.db").execute("SELECT value, filename FROM Cache").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "cache.db")
+        .execute("SELECT value, filename FROM Cache")
+        .fetchall()
+    )
     stored = rows[0][0] if rows[0][0] is not None else (tmp_path / rows[0][1]).read_bytes()
     # JSONDisk: zlib-compressed JSON. A pickle would not decode as JSON at all.
     assert json.loads(zlib.decompress(stored)) == value().model_dump(mode="json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from summarizer.prompts import load_prompt, parse_prompt
 
 SEED = "000_a33cf321543e0b29"
 SEED_CASSETTE = f"test_seed_records_are_grounded_and_traced[{SEED}].yaml"
-CREDENTIAL = re.compile(r"(sk-[A-Za-z0-9_-]{20,}|Bearer\s+\S{8,}|api[_-]?key\W{1,4}[A-Za-z0-9_-]{12,})", re.I)
+CREDENTIAL = re.compile(
+    r"(sk-[A-Za-z0-9_-]{20,}|Bearer\s+\S{8,}|api[_-]?key\W{1,4}[A-Za-z0-9_-]{12,})", re.I
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +39,26 @@ def test_there_are_cassettes_and_none_holds_a_credential() -> None:
         assert not CREDENTIAL.search(text), f"{path} holds something like a credential"
         for interaction in ReadableYamlSerializer.deserialize(text)["interactions"]:
             names = {h.lower() for h in interaction["request"]["headers"]}
-            assert not names & {"authorization", "api-key", "openai-organization", "openai-project", "cookie"}
+            assert not names & {
+                "authorization",
+                "api-key",
+                "openai-organization",
+                "openai-project",
+                "cookie",
+            }
             assert "set-cookie" not in {h.lower() for h in interaction["response"]["headers"]}
 
 
 def test_cassettes_record_the_prompt_and_schema_versions() -> None:
     prompt = load_prompt(PROMPT_NAME)
     for path in (CASSETTES / "test_seed_extraction").glob("*.yaml"):
-        for interaction in ReadableYamlSerializer.deserialize(path.read_text(encoding="utf-8"))["interactions"]:
+        for interaction in ReadableYamlSerializer.deserialize(path.read_text(encoding="utf-8"))[
+            "interactions"
+        ]:
             headers = {k.lower(): v for k, v in interaction["request"]["headers"].items()}
-            assert headers["x-summarizer-prompt"] == [f"{prompt.name}@{prompt.version}:{prompt.sha256[:16]}"]
+            assert headers["x-summarizer-prompt"] == [
+                f"{prompt.name}@{prompt.version}:{prompt.sha256[:16]}"
+            ]
 
 
 def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
@@ -55,14 +68,20 @@ def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.default_cassette(SEED_CASSETTE)
-def test_a_changed_prompt_fails_replay_naming_it(settings: Settings, embedded_endpoint: Any) -> None:
+def test_a_changed_prompt_fails_replay_naming_it(
+    settings: Settings, embedded_endpoint: Any
+) -> None:
     original = load_prompt(PROMPT_NAME)
-    text = open(original.path, encoding="utf-8").read().replace("Do not repeat events.", "Never repeat events.")
+    text = Path(original.path).read_text(encoding="utf-8")
+    text = text.replace("Do not repeat events.", "Never repeat events.")
     changed = parse_prompt(text, original.path)
     with pytest.raises(LLMUnavailableError) as info:
         extract_with(settings, embedded_endpoint, changed)
     message = str(info.value)
-    assert f"prompt changed: recorded {original.name}@{original.version}:{original.sha256[:16]}" in message
+    assert (
+        f"prompt changed: recorded {original.name}@{original.version}:{original.sha256[:16]}"
+        in message
+    )
     assert "messages[0].content changed" in message
     assert RERECORD_COMMAND in message
 

@@ -12,12 +12,36 @@ from summarizer.cli import app
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 ARTICLE = "Each side returned 270 servicemen and 120 civilians on the Ukrainian-Belarusian border."
-ANSWER = json.dumps({"events": [{
-    "kind": "prisoner_exchange", "date": "2025-05-23", "location": "Ukrainian-Belarusian border",
-    "mediators": [], "parties": ["Russia", "Ukraine"],
-    "counts": [{"side": "each_side", "category": "servicemen", "value": 270, "qualifier": "exact"},
-               {"side": "each_side", "category": "civilians", "value": 120, "qualifier": "exact"}],
-    "claimed_by": None, "round_number": None, "evidence": ["Each side returned 270 servicemen"]}]})
+ANSWER = json.dumps(
+    {
+        "events": [
+            {
+                "kind": "prisoner_exchange",
+                "date": "2025-05-23",
+                "location": "Ukrainian-Belarusian border",
+                "mediators": [],
+                "parties": ["Russia", "Ukraine"],
+                "counts": [
+                    {
+                        "side": "each_side",
+                        "category": "servicemen",
+                        "value": 270,
+                        "qualifier": "exact",
+                    },
+                    {
+                        "side": "each_side",
+                        "category": "civilians",
+                        "value": 120,
+                        "qualifier": "exact",
+                    },
+                ],
+                "claimed_by": None,
+                "round_number": None,
+                "evidence": ["Each side returned 270 servicemen"],
+            }
+        ]
+    }
+)
 
 
 @pytest.fixture
@@ -37,7 +61,9 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
 def run(*args: str, base_url: str, stdin: str | None = None) -> tuple[int, str, str]:
     runner = CliRunner()
     result = runner.invoke(
-        app, list(args), env={"SUMMARIZER_BASE_URL": base_url, "SUMMARIZER_MODEL": "fake"},
+        app,
+        list(args),
+        env={"SUMMARIZER_BASE_URL": base_url, "SUMMARIZER_MODEL": "fake"},
         input=stdin,
     )
     return result.exit_code, result.stdout, result.stderr
@@ -45,7 +71,9 @@ def run(*args: str, base_url: str, stdin: str | None = None) -> tuple[int, str, 
 
 def test_bad_inputs_fail_alone_with_one_line_each(inputs: dict[str, Path]) -> None:
     with fake_llm_server([Reply(content=ANSWER)]) as server:
-        code, out, err = run("summarise", "--format", "json", *map(str, inputs.values()), base_url=server.base_url)
+        code, out, err = run(
+            "summarise", "--format", "json", *map(str, inputs.values()), base_url=server.base_url
+        )
     assert code == 2
     assert err.splitlines() == [
         f"summarizer: error: {inputs['empty']}: empty input",
@@ -55,7 +83,9 @@ def test_bad_inputs_fail_alone_with_one_line_each(inputs: dict[str, Path]) -> No
     doc = json.loads(out)
     assert [a["article"]["id"] for a in doc["articles"]] == ["good"]
     assert doc["articles"][0]["records"][0]["counts"][1]["value"] == 120
-    assert [f["source"] for f in doc["failures"]] == [str(inputs[k]) for k in ("empty", "binary", "missing")]
+    assert [f["source"] for f in doc["failures"]] == [
+        str(inputs[k]) for k in ("empty", "binary", "missing")
+    ]
 
 
 def test_second_run_makes_no_llm_call_and_no_cache_does(inputs: dict[str, Path]) -> None:
@@ -75,7 +105,9 @@ def test_second_run_makes_no_llm_call_and_no_cache_does(inputs: dict[str, Path])
 def test_output_file_and_stdin(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     with fake_llm_server([Reply(content=ANSWER)]) as server:
-        code, stdout, _ = run("summarise", "-", "-f", "json", "-o", str(out), base_url=server.base_url, stdin=ARTICLE)
+        code, stdout, _ = run(
+            "summarise", "-", "-f", "json", "-o", str(out), base_url=server.base_url, stdin=ARTICLE
+        )
     assert (code, stdout) == (0, "")
     doc = json.loads(out.read_text())
     assert doc["articles"][0]["article"]["source"] == "<stdin>"
@@ -95,7 +127,9 @@ def test_model_commands_without_a_model(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "installed: no" in result.stdout and "summarizer model install" in result.stdout
     result = runner.invoke(app, ["model", "path"], env={"SUMMARIZER_DATA_DIR": str(tmp_path)})
-    assert result.stdout.strip() == str(tmp_path / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    assert result.stdout.strip() == str(
+        tmp_path / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    )
     result = runner.invoke(app, ["summarise", "x.txt"], env={"SUMMARIZER_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 2  # the input is bad before any model is needed
 
@@ -103,7 +137,9 @@ def test_model_commands_without_a_model(tmp_path: Path) -> None:
 def test_missing_model_is_a_config_error_naming_the_command(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
-    result = CliRunner().invoke(app, ["summarise", str(article)], env={"SUMMARIZER_DATA_DIR": str(tmp_path)})
+    result = CliRunner().invoke(
+        app, ["summarise", str(article)], env={"SUMMARIZER_DATA_DIR": str(tmp_path)}
+    )
     assert result.exit_code == 3
     assert result.stderr.strip() == (
         "summarizer: error: the embedded model is not installed; run `summarizer model install` "

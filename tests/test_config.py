@@ -16,8 +16,13 @@ def test_defaults_use_the_embedded_model() -> None:
 
 
 def test_precedence_argument_over_env_over_default() -> None:
-    env = {"SUMMARIZER_MODEL": "env-model", "SUMMARIZER_BASE_URL": "http://127.0.0.1:1/v1",
-           "SUMMARIZER_TIMEOUT_S": "9.5", "SUMMARIZER_USE_CACHE": "no", "SUMMARIZER_CACHE_DIR": "/tmp/c"}
+    env = {
+        "SUMMARIZER_MODEL": "env-model",
+        "SUMMARIZER_BASE_URL": "http://127.0.0.1:1/v1",
+        "SUMMARIZER_TIMEOUT_S": "9.5",
+        "SUMMARIZER_USE_CACHE": "no",
+        "SUMMARIZER_CACHE_DIR": "/tmp/c",
+    }
     settings = Settings.resolve(env=env, model="arg-model")
     assert settings.model_name == "arg-model"
     assert settings.base_url == "http://127.0.0.1:1/v1"

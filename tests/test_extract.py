@@ -12,7 +12,10 @@ from summarizer.extract import Extractor, estimate_tokens, halve, paragraphs, sp
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
-PARAS = [f"Paragraph {i} says that {i * 10} prisoners were exchanged on the border today." for i in range(1, 9)]
+PARAS = [
+    f"Paragraph {i} says that {i * 10} prisoners were exchanged on the border today."
+    for i in range(1, 9)
+]
 
 
 def test_paragraphs_blank_line_or_line_separated() -> None:
@@ -45,10 +48,30 @@ def answer_for(text: str) -> str:
     """A grounded answer quoting the first paragraph of whatever the request carried."""
     first = next(p for p in PARAS if p in text)
     value = int(first.split(" says that ")[1].split()[0])
-    return json.dumps({"events": [{
-        "kind": "prisoner_exchange", "date": None, "location": None, "mediators": [], "parties": [],
-        "counts": [{"side": "each_side", "category": "people", "value": value, "qualifier": "exact"}],
-        "claimed_by": None, "round_number": None, "evidence": [first]}]})
+    return json.dumps(
+        {
+            "events": [
+                {
+                    "kind": "prisoner_exchange",
+                    "date": None,
+                    "location": None,
+                    "mediators": [],
+                    "parties": [],
+                    "counts": [
+                        {
+                            "side": "each_side",
+                            "category": "people",
+                            "value": value,
+                            "qualifier": "exact",
+                        }
+                    ],
+                    "claimed_by": None,
+                    "round_number": None,
+                    "evidence": [first],
+                }
+            ]
+        }
+    )
 
 
 def remote(base_url: str, **overrides: object) -> Settings:
@@ -74,7 +97,10 @@ def test_truncated_answer_splits_the_article_in_two() -> None:
 def test_truncation_of_a_single_paragraph_is_reported() -> None:
     article = article_from_bytes(PARAS[0].encode(), "one.txt", "one")
     with fake_llm_server([Reply(content="{", finish_reason="length")]) as server:
-        with Extractor(remote(server.base_url)) as extractor, pytest.raises(LLMOutputTruncatedError):
+        with (
+            Extractor(remote(server.base_url)) as extractor,
+            pytest.raises(LLMOutputTruncatedError),
+        ):
             extractor.summarise(article)
 
 

@@ -21,7 +21,9 @@ def event(**overrides: Any) -> dict[str, Any]:
         "location": "Ukrainian-Belarusian border",
         "mediators": [],
         "parties": ["Russia", "Ukraine"],
-        "counts": [{"side": "each_side", "category": "servicemen", "value": 270, "qualifier": "exact"}],
+        "counts": [
+            {"side": "each_side", "category": "servicemen", "value": 270, "qualifier": "exact"}
+        ],
         "claimed_by": None,
         "round_number": None,
         "evidence": ["Each side returned 270 servicemen and 120 civilians"],
@@ -30,25 +32,34 @@ def event(**overrides: Any) -> dict[str, Any]:
 
 
 def test_grounded_output_validates() -> None:
-    parsed = GroundedExtraction.model_validate({"events": [event()]}, context={ARTICLE_KEY: ARTICLE})
+    parsed = GroundedExtraction.model_validate(
+        {"events": [event()]}, context={ARTICLE_KEY: ARTICLE}
+    )
     assert parsed.events[0].counts[0].value == 270
 
 
 def test_ungrounded_quote_and_figure_fail_validation_with_a_message_for_the_model() -> None:
     bad = event(
         evidence=["Each side returned 300 servicemen"],
-        counts=[{"side": "each_side", "category": "servicemen", "value": 300, "qualifier": "exact"}],
+        counts=[
+            {"side": "each_side", "category": "servicemen", "value": 300, "qualifier": "exact"}
+        ],
     )
     with pytest.raises(ValidationError) as info:
         GroundedExtraction.model_validate({"events": [bad]}, context={ARTICLE_KEY: ARTICLE})
     message = str(info.value)
-    assert "events[0] (prisoner_exchange): evidence quote 'Each side returned 300 servicemen'" in message
+    assert (
+        "events[0] (prisoner_exchange): evidence quote 'Each side returned 300 servicemen'"
+        in message
+    )
     assert "count 300 (each_side, servicemen) is not stated in the article" in message
 
 
 def test_without_article_context_grounding_is_not_checked() -> None:
     bad = event(evidence=["words that are nowhere"])
-    assert GroundedExtraction.model_validate({"events": [bad]}).events[0].evidence == ["words that are nowhere"]
+    assert GroundedExtraction.model_validate({"events": [bad]}).events[0].evidence == [
+        "words that are nowhere"
+    ]
 
 
 def test_ground_drops_ungrounded_parts_and_warns() -> None:
@@ -58,9 +69,24 @@ def test_ground_drops_ungrounded_parts_and_warns() -> None:
                 event(
                     evidence=["each side RETURNED 270 servicemen", "a quote from nowhere at all"],
                     counts=[
-                        {"side": "each_side", "category": "servicemen", "value": 270, "qualifier": "exact"},
-                        {"side": "each_side", "category": "people", "value": 540, "qualifier": "exact"},
-                        {"side": "russia", "category": "civilians", "value": None, "qualifier": "exact"},
+                        {
+                            "side": "each_side",
+                            "category": "servicemen",
+                            "value": 270,
+                            "qualifier": "exact",
+                        },
+                        {
+                            "side": "each_side",
+                            "category": "people",
+                            "value": 540,
+                            "qualifier": "exact",
+                        },
+                        {
+                            "side": "russia",
+                            "category": "civilians",
+                            "value": None,
+                            "qualifier": "exact",
+                        },
                     ],
                 ),
                 event(kind="agreement", evidence=["invented agreement text"], counts=[]),

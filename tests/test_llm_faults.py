@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from fake_llm_server import Reply, fake_llm_server
 
-from summarizer.errors import LLMError, LLMOutputInvalidError, LLMOutputTruncatedError, LLMUnavailableError
+from summarizer.errors import (
+    LLMError,
+    LLMOutputInvalidError,
+    LLMOutputTruncatedError,
+    LLMUnavailableError,
+)
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
 from summarizer.llm import LLM, Endpoint
 
@@ -20,25 +25,57 @@ SECRET = "sk-test-0123456789abcdefghijklmnop"
 
 
 def answer(evidence: str = "Each side returned 270 servicemen", value: int = 270) -> str:
-    return json.dumps({"events": [{
-        "kind": "prisoner_exchange", "date": None, "location": None, "mediators": [],
-        "parties": ["Russia", "Ukraine"],
-        "counts": [{"side": "each_side", "category": "servicemen", "value": value, "qualifier": "exact"}],
-        "claimed_by": None, "round_number": None, "evidence": [evidence]}]})
+    return json.dumps(
+        {
+            "events": [
+                {
+                    "kind": "prisoner_exchange",
+                    "date": None,
+                    "location": None,
+                    "mediators": [],
+                    "parties": ["Russia", "Ukraine"],
+                    "counts": [
+                        {
+                            "side": "each_side",
+                            "category": "servicemen",
+                            "value": value,
+                            "qualifier": "exact",
+                        }
+                    ],
+                    "claimed_by": None,
+                    "round_number": None,
+                    "evidence": [evidence],
+                }
+            ]
+        }
+    )
 
 
 GOOD = Reply(content=answer())
 
 
-def call(base_url: str, sleeps: list[float] | None = None, max_reasks: int = 1, timeout_s: float = 5.0,
-         attempts: int = 4) -> Any:
-    llm = LLM(Endpoint(base_url=base_url, model="fake", api_key=SECRET, label=base_url),
-              http_attempts=attempts, seed=7,
-              sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
+def call(
+    base_url: str,
+    sleeps: list[float] | None = None,
+    max_reasks: int = 1,
+    timeout_s: float = 5.0,
+    attempts: int = 4,
+) -> Any:
+    llm = LLM(
+        Endpoint(base_url=base_url, model="fake", api_key=SECRET, label=base_url),
+        http_attempts=attempts,
+        seed=7,
+        sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
+    )
     try:
-        return llm.extract([{"role": "user", "content": ARTICLE}], response_model=GroundedExtraction,
-                           context={ARTICLE_KEY: ARTICLE}, max_tokens=256, timeout_s=timeout_s,
-                           max_reasks=max_reasks)
+        return llm.extract(
+            [{"role": "user", "content": ARTICLE}],
+            response_model=GroundedExtraction,
+            context={ARTICLE_KEY: ARTICLE},
+            max_tokens=256,
+            timeout_s=timeout_s,
+            max_reasks=max_reasks,
+        )
     finally:
         llm.close()
 
@@ -50,7 +87,11 @@ def test_success_sends_deterministic_parameters_and_counts_usage() -> None:
     assert (sent["temperature"], sent["seed"], sent["max_tokens"]) == (0, 7, 256)
     assert sent["response_format"]["type"] == "json_schema"
     assert result.extraction.events[0].counts[0].value == 270
-    assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (1, 100, 20)
+    assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (
+        1,
+        100,
+        20,
+    )
     assert result.model_answered == "fake-model"
     assert server.headers[0]["authorization"] == f"Bearer {SECRET}"
 
@@ -73,7 +114,10 @@ def test_5xx_backs_off_exponentially_with_jitter() -> None:
 
 
 def test_persistent_5xx_is_reported_after_the_attempts() -> None:
-    with fake_llm_server([Reply(status=500)]) as server, pytest.raises(LLMUnavailableError, match="kept failing with HTTP 500"):
+    with (
+        fake_llm_server([Reply(status=500)]) as server,
+        pytest.raises(LLMUnavailableError, match="kept failing with HTTP 500"),
+    ):
         call(server.base_url)
     assert len(server.requests) == 4
 
@@ -87,7 +131,10 @@ def test_retry_after_beyond_the_limit_is_reported_not_slept() -> None:
 
 
 def test_client_errors_are_not_retried() -> None:
-    with fake_llm_server([Reply(status=401)]) as server, pytest.raises(LLMError, match="refused the credentials"):
+    with (
+        fake_llm_server([Reply(status=401)]) as server,
+        pytest.raises(LLMError, match="refused the credentials"),
+    ):
         call(server.base_url)
     assert len(server.requests) == 1
 
@@ -107,9 +154,13 @@ def test_connection_refused_is_reported() -> None:
 
 
 def test_truncated_output_is_reported_not_parsed() -> None:
-    with fake_llm_server([Reply(content='{"events": [{"kind": "prisoner_ex', finish_reason="length")]) as server:
-        with pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"):
-            call(server.base_url)
+    with (
+        fake_llm_server(
+            [Reply(content='{"events": [{"kind": "prisoner_ex', finish_reason="length")]
+        ) as server,
+        pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"),
+    ):
+        call(server.base_url)
     assert len(server.requests) == 1
 
 
@@ -128,7 +179,9 @@ def test_ungrounded_output_is_fed_back_then_dropped() -> None:
     with fake_llm_server([bad]) as server:
         result = call(server.base_url, max_reasks=1)
     assert len(server.requests) == 2
-    assert "count 300 (each_side, servicemen) is not stated in the article" in json.dumps(server.requests[1]["messages"])
+    assert "count 300 (each_side, servicemen) is not stated in the article" in json.dumps(
+        server.requests[1]["messages"]
+    )
     assert result.validation_error is not None
     kept, warnings = ground(result.extraction, ARTICLE)
     assert kept == []
@@ -137,7 +190,9 @@ def test_ungrounded_output_is_fed_back_then_dropped() -> None:
 
 def test_schema_invalid_after_reasks_is_reported() -> None:
     with fake_llm_server([Reply(content='{"events": [{"kind": "battle"}]}')]) as server:
-        with pytest.raises(LLMOutputInvalidError, match="does not match the schema after 2 attempt"):
+        with pytest.raises(
+            LLMOutputInvalidError, match="does not match the schema after 2 attempt"
+        ):
             call(server.base_url, max_reasks=1)
 
 

@@ -53,7 +53,9 @@ def test_bad_hash_or_size_is_a_hard_error_and_leaves_nothing(tmp_path: Path, wro
     digest = "0" * 64 if wrong == "hash" else hashlib.sha256(blob).hexdigest()
     size = len(blob) + (1 if wrong == "size" else 0)
     dest = tmp_path / "models" / "m.gguf"
-    with pytest.raises(ConfigError, match="checksum mismatch" if wrong == "hash" else "joined to 6 bytes"):
+    with pytest.raises(
+        ConfigError, match="checksum mismatch" if wrong == "hash" else "joined to 6 bytes"
+    ):
         join_parts(make_parts(tmp_path, chunks), dest, digest, size)
     assert list(dest.parent.iterdir()) == []
 

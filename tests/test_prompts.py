@@ -48,7 +48,10 @@ def test_undeclared_template_variable_is_rejected_at_load() -> None:
     [
         ("no front matter", "must start with '---'"),
         ("---\nname: x\nparams: []\n---\n[[user]]\nhi\n", "lacks 'version'"),
-        ("---\nname: x\nversion: 1\nparams: []\n---\nstray\n[[user]]\nhi\n", "text before the first"),
+        (
+            "---\nname: x\nversion: 1\nparams: []\n---\nstray\n[[user]]\nhi\n",
+            "text before the first",
+        ),
         ("---\nname: x\nversion: 1\nparams: []\n---\n", "no \\[\\[system\\]\\]"),
     ],
 )

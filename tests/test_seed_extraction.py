@@ -25,7 +25,9 @@ def extract_seed(seed: str, settings: Settings, endpoint: Any) -> ArticleResult:
 
 @pytest.mark.vcr
 @pytest.mark.parametrize("seed", SEED_IDS)
-def test_seed_records_are_grounded_and_traced(seed: str, settings: Settings, embedded_endpoint: Any) -> None:
+def test_seed_records_are_grounded_and_traced(
+    seed: str, settings: Settings, embedded_endpoint: Any
+) -> None:
     result = extract_seed(seed, settings, embedded_endpoint)
     text = (SEEDS / f"{seed}.txt").read_text(encoding="utf-8")
     assert result.records, "the recorded answer yields at least one grounded record"
@@ -38,7 +40,11 @@ def test_seed_records_are_grounded_and_traced(seed: str, settings: Settings, emb
     assert result.provenance.prompt_sha256 == prompt.sha256
     assert result.provenance.model_answered == EMBEDDED_MODEL_NAME
     assert result.provenance.endpoint == "embedded"
-    assert result.usage.calls >= 1 and result.usage.prompt_tokens > 0 and result.usage.completion_tokens > 0
+    assert (
+        result.usage.calls >= 1
+        and result.usage.prompt_tokens > 0
+        and result.usage.completion_tokens > 0
+    )
     assert result.article.language == "en"
     assert RECORDED[seed] <= summary(result)
     for warning in DROPPED[seed]:
@@ -47,8 +53,12 @@ def test_seed_records_are_grounded_and_traced(seed: str, settings: Settings, emb
 
 def summary(result: ArticleResult) -> set[tuple[Any, ...]]:
     return {
-        (r.kind, r.event_date.value, r.round_number,
-         tuple(sorted((c.side, c.category, c.value, c.qualifier) for c in r.counts)))
+        (
+            r.kind,
+            r.event_date.value,
+            r.round_number,
+            tuple(sorted((c.side, c.category, c.value, c.qualifier) for c in r.counts)),
+        )
         for r in result.records
     }
 
@@ -67,20 +77,28 @@ RECORDED = {
         ("prisoner_exchange", "2025-05-16", 1, (("each_side", "servicemen", 1000, "exact"),)),
     },
     "004_666d5ab743824ce9": {
-        ("prisoner_exchange", "2025-05-25", None,
-         (("each_side", "servicemen", 390, "exact"), ("ukraine", "civilians", 120, "exact"))),
+        (
+            "prisoner_exchange",
+            "2025-05-25",
+            None,
+            (("each_side", "servicemen", 390, "exact"), ("ukraine", "civilians", 120, "exact")),
+        ),
     },
 }
 # Events the model invented or misquoted and grounding dropped, with the reason.
 DROPPED = {
     "000_a33cf321543e0b29": ["event 3 (talks_round): dropped the event: no grounded evidence"],
-    "003_e181aa8f936635a2": ["event 1 (prisoner_exchange): dropped the event: no grounded evidence"],
+    "003_e181aa8f936635a2": [
+        "event 1 (prisoner_exchange): dropped the event: no grounded evidence"
+    ],
     "004_666d5ab743824ce9": ["event 3 (cumulative_tally): dropped the event: no grounded evidence"],
 }
 
 
 @pytest.mark.vcr
-@pytest.mark.default_cassette("test_seed_records_are_grounded_and_traced[000_a33cf321543e0b29].yaml")
+@pytest.mark.default_cassette(
+    "test_seed_records_are_grounded_and_traced[000_a33cf321543e0b29].yaml"
+)
 def test_second_run_is_served_from_the_cache(settings: Settings, embedded_endpoint: Any) -> None:
     seed = "000_a33cf321543e0b29"
     first = extract_seed(seed, settings, embedded_endpoint)
@@ -89,4 +107,6 @@ def test_second_run_is_served_from_the_cache(settings: Settings, embedded_endpoi
     assert not first.usage.cached and second.usage.cached
     assert second.records == first.records and second.warnings == first.warnings
     assert (second.usage.prompt_tokens, second.usage.completion_tokens) == (
-        first.usage.prompt_tokens, first.usage.completion_tokens)
+        first.usage.prompt_tokens,
+        first.usage.completion_tokens,
+    )

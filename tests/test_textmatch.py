@@ -14,8 +14,14 @@ ARTICLE = (
 @pytest.mark.parametrize(
     ("quote", "expected"),
     [
-        ("each handed over 390 individuals\u2014including", "each handed over 390 individuals\u2014including"),
-        ("each handed over 390 individuals - including", "each handed over 390 individuals\u2014including"),
+        (
+            "each handed over 390 individuals\u2014including",
+            "each handed over 390 individuals\u2014including",
+        ),
+        (
+            "each handed over 390 individuals - including",
+            "each handed over 390 individuals\u2014including",
+        ),
         ("present a 'memorandum' to Ukraine", "present a \u201cmemorandum\u201d to Ukraine"),
         ('present a "memorandum" to Ukraine.', "present a \u201cmemorandum\u201d to Ukraine"),
         ("Two-hour meeting in Turkey", "two-hour meeting in Turkey"),
