@@ -68,6 +68,21 @@ def _main(
     _setup_logging(verbose)
 
 
+class TimelineMode(StrEnum):
+    """What `summarise` prints."""
+
+    both = "both"
+    records = "records"
+    timeline = "timeline"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 @app.command()
 def summarise(
     files: Annotated[
@@ -79,6 +94,13 @@ def summarise(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    show: Annotated[
+        TimelineMode,
+        typer.Option("--show", help="Per-article records, the merged timeline, or both."),
+    ] = TimelineMode.both,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why records were merged.")
+    ] = False,
     published: Annotated[
         str | None, typer.Option(help="Publication date of the input(s): YYYY[-MM[-DD]].")
     ] = None,
@@ -93,8 +115,14 @@ def summarise(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model name [env SUMMARIZER_MODEL].")] = None,
 ) -> None:
-    """Extract grounded event records from each article."""
-    from summarizer.render import article_markdown, failures_markdown, results_json
+    """Extract grounded event records from each article and merge them into a timeline."""
+    from summarizer.merge import merge, sourced_records
+    from summarizer.render import (
+        article_markdown,
+        failures_markdown,
+        results_json,
+        timeline_markdown,
+    )
     from summarizer.run import summarise_sources
 
     try:
@@ -112,19 +140,64 @@ def summarise(
         )
     except SummarizerError as e:
         _fail(str(e), e.exit_code)
+    timeline = merge(sourced_records(run.results)) if show is not TimelineMode.records else None
     if fmt is OutputFormat.json:
-        text = results_json(run.results, run.failures)
+        results = run.results if show is not TimelineMode.timeline else []
+        text = results_json(results, run.failures, timeline)
     else:
-        text = "\n".join(article_markdown(r) for r in run.results)
-        text += ("\n" if text else "") + failures_markdown(run.failures)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+        parts = (
+            [article_markdown(r) for r in run.results] if show is not TimelineMode.timeline else []
+        )
+        if timeline is not None:
+            parts.append(timeline_markdown(timeline, explain=explain))
+        if run.failures:
+            parts.append(failures_markdown(run.failures))
+        text = "\n".join(parts)
+    _write(text, output)
     if run.input_failures:
         raise typer.Exit(InputError.exit_code)
     if run.llm_failures:
         raise typer.Exit(LLMError.exit_code)
+
+
+@app.command("merge")
+def merge_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Saved outputs: `summarise -f json`, timelines, JSON Lines."),
+    ],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.md,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why records were merged.")
+    ] = False,
+) -> None:
+    """Merge saved records into one timeline, without calling a model."""
+    from summarizer.merge import merge
+    from summarizer.render import timeline_json, timeline_markdown
+    from summarizer.saved import load_saved_records
+
+    records = []
+    failed = False
+    for path in files:
+        try:
+            records += load_saved_records(path)
+        except InputError as e:
+            typer.echo(f"summarizer: error: {e}", err=True)
+            failed = True
+    timeline = merge(records)
+    text = (
+        timeline_json(timeline)
+        if fmt is OutputFormat.json
+        else timeline_markdown(timeline, explain=explain)
+    )
+    _write(text, output)
+    if failed:
+        raise typer.Exit(InputError.exit_code)
 
 
 @model_app.command("install")

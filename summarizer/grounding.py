@@ -12,21 +12,37 @@ from typing import Any
 from pydantic import ConfigDict, ValidationInfo, model_validator
 
 from summarizer.records import Count, ExtractedEvent, Extraction
-from summarizer.textmatch import locate_quote, quote_problem, stated_numbers
+from summarizer.textmatch import locate_quote, non_latin_words, quote_problem, stated_numbers
 
 #: Validation-context key holding the article text the model was given.
 ARTICLE_KEY = "article"
 
 
+def english_problems(event: ExtractedEvent) -> list[str]:
+    """Fields meant to be English that are written in another script."""
+    fields = {
+        "location": [event.location] if event.location else [],
+        "mediators": event.mediators,
+        "parties": event.parties,
+        "claimed_by": [event.claimed_by] if event.claimed_by else [],
+    }
+    return [
+        f"{name} {value!r} must be written in English"
+        for name, values in fields.items()
+        for value in values
+        if non_latin_words(value)
+    ]
+
+
 def event_problems(event: ExtractedEvent, article: str) -> list[str]:
-    """List the ungrounded parts of one event.
+    """List the ungrounded or untranslated parts of one event.
 
     Args:
         event: An event as the model gave it.
         article: The text the model was given.
 
     Returns:
-        One message per ungrounded quote or figure; empty when all is grounded.
+        One message per ungrounded quote or figure or non-English name; empty when all is well.
 
     """
     numbers = stated_numbers(article)
@@ -40,7 +56,7 @@ def event_problems(event: ExtractedEvent, article: str) -> list[str]:
         for count in event.counts
         if count.value is not None and count.value not in numbers
     ]
-    return problems
+    return problems + english_problems(event)
 
 
 class GroundedExtraction(Extraction):
@@ -75,7 +91,9 @@ def ground(
 
     A grounded quote is replaced by the article's exact text of it; an ungrounded quote is
     removed; an event left with no grounded quote is dropped; an ungrounded figure is removed
-    from its event. Each removal becomes a warning.
+    from its event; an event repeating an earlier one (same kind and evidence) is dropped.
+    Each removal becomes a warning, and so does a name the model left untranslated (kept: it
+    is still what the article says).
 
     Args:
         extraction: The model's output.
@@ -89,6 +107,7 @@ def ground(
     numbers = stated_numbers(article)
     kept: list[ExtractedEvent] = []
     warnings: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
     for i, event in enumerate(extraction.events):
         where = f"{label}event {i} ({event.kind})"
         quotes: list[str] = []
@@ -112,5 +131,11 @@ def ground(
                     f"{where}: dropped figure {count.value} ({count.side}, {count.category}):"
                     " not stated in the article"
                 )
+        identity = (event.kind, tuple(quotes))
+        if identity in seen:
+            warnings.append(f"{where}: dropped as a repeat of an earlier event")
+            continue
+        seen.add(identity)
+        warnings.extend(f"{where}: {problem}" for problem in english_problems(event))
         kept.append(event.model_copy(update={"evidence": quotes, "counts": counts}))
     return kept, warnings

@@ -61,10 +61,17 @@ class Count(_Strict):
 class ExtractedEvent(_Strict):
     """One event as the model reports it from one article.
 
-    Every field is required (nullable where it may be unknown): llama.cpp's grammar lets a
-    model skip optional fields, and a small model then skips straight to the evidence.
+    The evidence comes first: the model copies the sentence that reports the event and then
+    describes it, so every field follows from a quote instead of the quote being looked for
+    afterwards. Every field is required (nullable where it may be unknown): llama.cpp's grammar
+    lets a model skip optional fields, and a small model then skips them all.
     """
 
+    evidence: list[str] = Field(
+        min_length=1,
+        max_length=2,
+        description="Short verbatim quotes from the article that state this event.",
+    )
     kind: EventKind = Field(
         description="prisoner_exchange: one swap of living people. body_repatriation: "
         "bodies handed over. talks_round: a negotiation meeting. agreement: a deal "
@@ -83,11 +90,6 @@ class ExtractedEvent(_Strict):
     )
     round_number: int | None = Field(
         ge=1, le=20, description="For talks_round: which round (1 = first)."
-    )
-    evidence: list[str] = Field(
-        min_length=1,
-        max_length=3,
-        description="Short verbatim quotes from the article that state this event.",
     )
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from summarizer.merge import MergedEvent, Timeline
 from summarizer.records import ArticleResult, Count, EventDate, EventRecord
 
 _KIND_TITLES = {
@@ -93,10 +94,136 @@ def failures_markdown(failures: Sequence[tuple[str, str]]) -> str:
     return "## Failed inputs\n\n" + "\n".join(f"- `{src}`: {why}" for src, why in failures) + "\n"
 
 
-def results_json(results: Sequence[ArticleResult], failures: Sequence[tuple[str, str]]) -> str:
-    """The JSON document of a run: ``{"articles": [...], "failures": [...]}``."""
+def results_json(
+    results: Sequence[ArticleResult],
+    failures: Sequence[tuple[str, str]],
+    timeline: Timeline | None = None,
+) -> str:
+    """The JSON document of a run: ``{"articles": [...], "failures": [...], "timeline": ...}``."""
     doc: dict[str, Any] = {
         "articles": [r.model_dump(mode="json") for r in results],
         "failures": [{"source": s, "error": e} for s, e in failures],
     }
+    if timeline is not None:
+        doc["timeline"] = timeline.model_dump(mode="json")
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the merged timeline ---------------------------------------------------------------------
+
+_EVENT_NOUNS = {
+    "prisoner_exchange": "Prisoner exchange",
+    "body_repatriation": "Repatriation of bodies",
+    "talks_round": "Round of talks",
+    "agreement": "Agreement",
+    "cumulative_tally": "Running total",
+}
+
+
+def _refs(refs: Sequence[str]) -> str:
+    return "[" + ", ".join(refs) + "]"
+
+
+def _figure(side: str, category: str, value: int | None, qualifier: str) -> str:
+    number = "an unstated number of" if value is None else f"{_QUALIFIERS[qualifier]}{value:,}"
+    return f"{_SIDES[side]}: {number} {category}"
+
+
+_AT_WORDS = ("palace", "border", "airport", "hotel", "centre", "center", "checkpoint", "crossing")
+
+
+def _place_phrase(place: str) -> str:
+    lowered = place.lower()
+    if "border" in lowered and not lowered.startswith("the "):
+        return f"at the {place}"
+    if any(word in lowered for word in _AT_WORDS):
+        return f"at {place}"
+    return f"in {place}"
+
+
+def _event_sentence(event: MergedEvent, titles: dict[str, MergedEvent]) -> str:
+    noun = _EVENT_NOUNS[event.kind]
+    if event.kind == "talks_round" and isinstance(event.round_number.chosen, int):
+        noun = f"Round {event.round_number.chosen} of talks"
+    parts = [noun]
+    if isinstance(event.location.chosen, str):
+        parts.append(_place_phrase(event.location.chosen))
+    if event.mediators:
+        parts.append("mediated by " + " and ".join(event.mediators))
+    sentence = " ".join(parts)
+    if event.counts:
+        sentence += ": " + "; ".join(
+            _figure(c.side, c.category, c.value, c.qualifier) for c in event.counts
+        )
+    for link in event.links:
+        other = titles.get(link.event)
+        if other is not None and link.relation == "reached_at":
+            sentence += f", reached at the {format_date(other.date)} round of talks ({other.id})"
+        elif other is not None:
+            sentence += f", which produced an agreement ({other.id})"
+    return sentence + f". {_refs(event.sources)}"
+
+
+def _conflict_sentences(event: MergedEvent, claims: dict[str, str]) -> list[str]:
+    sentences = []
+    for count in event.counts:
+        if not count.conflict:
+            continue
+        versions = []
+        for reported in count.reported:
+            who = (
+                ", ".join(sorted({claims[r] for r in reported.sources})) or "an unattributed report"
+            )
+            figure = (
+                "no figure"
+                if reported.value is None
+                else f"{_QUALIFIERS[reported.qualifier]}{reported.value:,}"
+            )
+            versions.append(f"{who} put it at {figure} {_refs(reported.sources)}")
+        sentences.append(
+            f"Sources disagree on {_SIDES[count.side]} ({count.category}): "
+            + "; ".join(versions)
+            + "."
+        )
+    if event.round_number.conflict:
+        versions = [f"{r.value} {_refs(r.sources)}" for r in event.round_number.reported if r.value]
+        sentences.append("Sources disagree on the round: " + "; ".join(versions) + ".")
+    return sentences
+
+
+def timeline_markdown(timeline: Timeline, *, explain: bool = False) -> str:
+    """The merged timeline in Markdown.
+
+    One dated entry per event, every sentence with its source references, conflicts said
+    plainly, then the numbered sources with their quotes.
+    """
+    claims = {
+        s.ref: s.sourced.record.claimed_by or "an unattributed report" for s in timeline.sources
+    }
+    by_id = {e.id: e for e in timeline.events}
+    lines = ["# Timeline", ""]
+    if not timeline.events:
+        lines.append("_No events._")
+    for event in timeline.events:
+        count = f"{event.article_count} article{'s' if event.article_count != 1 else ''}"
+        sentence = _event_sentence(event, by_id)
+        lines.append(f"- **{format_date(event.date)}** — {sentence} ({count}, {event.id})")
+        lines.extend(f"  - {sentence}" for sentence in _conflict_sentences(event, claims))
+        if explain:
+            lines.extend(f"  - merge: {line}" for line in event.explanation)
+    lines += ["", "## Sources", ""]
+    for ref in timeline.sources:
+        s = ref.sourced
+        where = s.url or s.source
+        published = f", published {format_date(s.published)}" if s.published.value else ""
+        quotes = " … ".join(f"“{q}”" for q in s.record.evidence)
+        lines.append(
+            f"- [{ref.ref}] {s.record.article_id} (`{where}`{published}) — "
+            f"{s.record.claimed_by or 'unattributed'}: {quotes}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def timeline_json(timeline: Timeline) -> str:
+    """The merged timeline as JSON (schemas/timeline.schema.json); stable byte for byte."""
+    return json.dumps(timeline.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"

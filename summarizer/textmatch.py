@@ -159,6 +159,19 @@ _OTHER_WORDS = {
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
+def non_latin_words(text: str) -> list[str]:
+    """Words of ``text`` written in a script other than Latin (Cyrillic, Arabic, ...).
+
+    Used to check that fields meant to be English are: "Türkiye" and "Çırağan" pass,
+    "Стамбул" does not.
+    """
+    words = []
+    for word in _WORD_RE.findall(text):
+        if any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in word):
+            words.append(word)
+    return words
+
+
 def _parse_digits(token: str) -> int:
     return int(re.sub(r"\D", "", token))
 

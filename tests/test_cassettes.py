@@ -73,7 +73,7 @@ def test_a_changed_prompt_fails_replay_naming_it(
 ) -> None:
     original = load_prompt(PROMPT_NAME)
     text = Path(original.path).read_text(encoding="utf-8")
-    text = text.replace("Do not repeat events.", "Never repeat events.")
+    text = text.replace("You extract events", "You extract all events")
     changed = parse_prompt(text, original.path)
     with pytest.raises(LLMUnavailableError) as info:
         extract_with(settings, embedded_endpoint, changed)

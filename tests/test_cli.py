@@ -151,4 +151,52 @@ def test_schemas_check_and_prompts_listing() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["schemas", "--check"]).exit_code == 0
     listing = runner.invoke(app, ["prompts"]).stdout
-    assert listing.startswith("extract_events\tv1\t")
+    assert listing.startswith("extract_events\tv2\t")
+
+
+def test_summarise_prints_records_then_the_timeline_and_merge_rereads_it(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    saved = tmp_path / "run.json"
+    with fake_llm_server([Reply(content=ANSWER)]) as server:
+        code, out, _ = run("summarise", str(article), base_url=server.base_url)
+        assert code == 0
+        assert out.index("## a") < out.index("# Timeline")
+        assert (
+            "- **2025-05-23** — Prisoner exchange at the Ukrainian-Belarusian border: each side: 270 servicemen; each side: 120 civilians. [S1]"
+            in out
+        )
+        code, only, _ = run(
+            "summarise", "--show", "timeline", str(article), base_url=server.base_url
+        )
+        assert only.startswith("# Timeline")
+        run("summarise", "-f", "json", "-o", str(saved), str(article), base_url=server.base_url)
+    doc = json.loads(saved.read_text())
+    assert doc["timeline"]["events"][0]["source_count"] == 1
+    runner = CliRunner()
+    merged = runner.invoke(app, ["merge", "-f", "json", str(saved)])
+    assert merged.exit_code == 0
+    assert json.loads(merged.stdout) == doc["timeline"]
+    again = tmp_path / "timeline.json"
+    again.write_text(merged.stdout)
+    # Merging a saved timeline with the run it came from changes nothing.
+    assert (
+        runner.invoke(app, ["merge", "-f", "json", str(again), str(saved)]).stdout == merged.stdout
+    )
+    explained = runner.invoke(app, ["merge", "--explain", str(saved)]).stdout
+    assert "  - merge: a#0: first report" in explained
+
+
+def test_merge_reports_bad_files_and_keeps_the_rest(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    other = tmp_path / "other.json"
+    other.write_text('{"something": 1}')
+    result = CliRunner().invoke(app, ["merge", str(bad), str(other), str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"summarizer: error: {bad}: not JSON or JSON Lines (line 1: Expecting property name enclosed in double quotes)",
+        f"summarizer: error: {other}: not a summarizer output (expected articles, a timeline or an article result)",
+        f"summarizer: error: {tmp_path / 'nope.json'}: no such file",
+    ]
+    assert "_No events._" in result.stdout

@@ -108,3 +108,25 @@ def test_ground_drops_ungrounded_parts_and_warns() -> None:
 def test_event_problems_empty_when_grounded() -> None:
     parsed = Extraction.model_validate({"events": [event()]})
     assert event_problems(parsed.events[0], ARTICLE) == []
+
+
+def test_names_in_another_script_are_fed_back_and_warned_about() -> None:
+    foreign = event(location="Белоруссия", mediators=["Türkiye"], claimed_by="Міноборони")
+    with pytest.raises(ValidationError) as info:
+        GroundedExtraction.model_validate({"events": [foreign]}, context={ARTICLE_KEY: ARTICLE})
+    assert "location 'Белоруссия' must be written in English" in str(info.value)
+    assert "claimed_by 'Міноборони' must be written in English" in str(info.value)
+    assert "Türkiye" not in str(info.value)  # Latin with diacritics is fine
+    kept, warnings = ground(Extraction.model_validate({"events": [foreign]}), ARTICLE)
+    assert kept[0].location == "Белоруссия"  # kept: still what the article says
+    assert warnings == [
+        "event 0 (prisoner_exchange): location 'Белоруссия' must be written in English",
+        "event 0 (prisoner_exchange): claimed_by 'Міноборони' must be written in English",
+    ]
+
+
+def test_repeated_events_are_dropped() -> None:
+    extraction = Extraction.model_validate({"events": [event(), event(), event(kind="agreement")]})
+    kept, warnings = ground(extraction, ARTICLE)
+    assert [e.kind for e in kept] == ["prisoner_exchange", "agreement"]
+    assert warnings == ["event 1 (prisoner_exchange): dropped as a repeat of an earlier event"]

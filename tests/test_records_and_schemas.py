@@ -59,6 +59,10 @@ def test_every_llm_field_is_explained_in_the_prompt() -> None:
 
 
 def test_schema_hash_is_stable_and_covers_every_document() -> None:
-    assert set(schema_documents()) == {"extraction.schema.json", "article_result.schema.json"}
+    assert set(schema_documents()) == {
+        "extraction.schema.json",
+        "article_result.schema.json",
+        "timeline.schema.json",
+    }
     assert schema_sha256() == schema_sha256()
     assert GroundedExtraction.model_json_schema()["title"] == "Extraction"

@@ -68,30 +68,43 @@ def summary(result: ArticleResult) -> set[tuple[Any, ...]]:
 # catch). A re-recording that changes these must update them here.
 RECORDED = {
     "000_a33cf321543e0b29": {
-        ("prisoner_exchange", "2025-07-23", None, (("each_side", "servicemen", 250, "exact"),)),
-        ("cumulative_tally", "2025-07", None, (("ukraine", "people", 1200, "over"),)),
+        # Right: an exchange with about 250 per side (but "exact", and dated the publication
+        # day, not 23 July). Wrong: an "agreement" made of Zelenskyy's confirmation.
+        ("prisoner_exchange", "2025-07-24", None, (("each_side", "servicemen", 250, "exact"),)),
+        ("agreement", "2025-07-24", None, ()),
     },
     "003_e181aa8f936635a2": {
-        ("talks_round", "2025-05-16", 1, ()),
+        # Galuzin's cumulative tally taken for one exchange; the third round kept, the first
+        # two lost as repeats of one quote.
+        ("prisoner_exchange", "2025-07-23", None, (("russia", "servicemen", 2300, "exact"),)),
         ("talks_round", "2025-07-23", 3, ()),
-        ("prisoner_exchange", "2025-05-16", 1, (("each_side", "servicemen", 1000, "exact"),)),
     },
     "004_666d5ab743824ce9": {
+        # The 390-per-side stage told twice (390 people; 270 servicemen + 120 civilians).
         (
             "prisoner_exchange",
             "2025-05-25",
             None,
-            (("each_side", "servicemen", 390, "exact"), ("ukraine", "civilians", 120, "exact")),
+            (("each_side", "servicemen", 390, "exact"), ("ukraine", "civilians", 390, "exact")),
+        ),
+        (
+            "prisoner_exchange",
+            "2025-05-25",
+            None,
+            (("each_side", "servicemen", 270, "exact"), ("ukraine", "civilians", 120, "exact")),
         ),
     },
 }
-# Events the model invented or misquoted and grounding dropped, with the reason.
+# What grounding and deduplication removed from the model's answer.
 DROPPED = {
-    "000_a33cf321543e0b29": ["event 3 (talks_round): dropped the event: no grounded evidence"],
+    "000_a33cf321543e0b29": [],
     "003_e181aa8f936635a2": [
-        "event 1 (prisoner_exchange): dropped the event: no grounded evidence"
+        "event 1 (body_repatriation): dropped evidence 'Russia received the bodies of 200 fallen servicemen': not found verbatim in the article",
+        "event 3 (talks_round): dropped as a repeat of an earlier event",
     ],
-    "004_666d5ab743824ce9": ["event 3 (cumulative_tally): dropped the event: no grounded evidence"],
+    "004_666d5ab743824ce9": [
+        "half 1: event 2 (prisoner_exchange): dropped as a repeat of an earlier event"
+    ],
 }
 
 
