@@ -27,7 +27,9 @@ _PARTIES = {
 
 _MEDIATORS = {
     # The host city stands for the host state when a model names it as the mediator.
-    "Türkiye": ["türkiye", "turkiye", "turkey", "türkei", "турция", "туреччина", "ankara", "istanbul"],
+    "Türkiye": [
+        "türkiye", "turkiye", "turkey", "türkei", "турция", "туреччина", "ankara", "istanbul",
+    ],
     "United Arab Emirates": [
         "united arab emirates", "uae", "u.a.e.", "emirates", "оаэ", "оае",
         "объединённые арабские эмираты", "объединенные арабские эмираты",
