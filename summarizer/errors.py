@@ -52,12 +52,18 @@ class LLMOutputTruncatedError(LLMError):
 
     Attributes:
         usage: Token usage of the calls that produced the cut-off answer (a ``Usage``).
+        partial: The text of the cut-off answer.
+        generation_s: Seconds the model spent generating it.
 
     """
 
-    def __init__(self, message: str, usage: object = None) -> None:
+    def __init__(
+        self, message: str, usage: object = None, partial: str = "", generation_s: float = 0.0
+    ) -> None:
         super().__init__(message)
         self.usage = usage
+        self.partial = partial
+        self.generation_s = generation_s
 
 
 class LLMOutputInvalidError(LLMError):

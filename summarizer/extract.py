@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.articles import Article
 from summarizer.cache import ResultCache, cache_key
@@ -25,12 +25,14 @@ from summarizer.errors import LLMOutputTruncatedError
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
 from summarizer.llm import LLM, MODE, Endpoint
 from summarizer.local_model import LocalServer, model_identity
+from summarizer.partial_json import complete_items
 from summarizer.prompts import Prompt, load_prompt
 from summarizer.records import (
     ArticleResult,
     EventDate,
     EventRecord,
     ExtractedEvent,
+    Extraction,
     Provenance,
     Usage,
 )
@@ -123,6 +125,42 @@ def _add_usage(a: Usage, b: Usage) -> Usage:
         prompt_tokens=a.prompt_tokens + b.prompt_tokens,
         completion_tokens=a.completion_tokens + b.completion_tokens,
     )
+
+
+#: Below this many seconds of generation left, an article's next call is not started.
+MIN_CALL_S = 5.0
+
+
+@dataclass
+class _Budget:
+    """Generation seconds one article may still spend; ``None`` means unbounded."""
+
+    remaining: float | None
+
+    def spend(self, seconds: float) -> None:
+        if self.remaining is not None:
+            self.remaining -= seconds
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining is not None and self.remaining < MIN_CALL_S
+
+    def tokens(self, cap: int) -> int:
+        """``max_tokens`` for the next call: what the remaining time can generate."""
+        if self.remaining is None:
+            return cap
+        return max(64, min(cap, int(self.remaining * EMBEDDED_MIN_TOKENS_PER_S)))
+
+
+def _salvage(partial: str) -> Extraction:
+    """The complete, schema-valid events of a cut-off answer (never the cut one)."""
+    events = []
+    for item in complete_items(partial)[:8]:
+        try:
+            events.append(ExtractedEvent.model_validate(item))
+        except ValidationError:
+            continue
+    return Extraction(events=events)
 
 
 EndpointProvider = Callable[[], AbstractContextManager[Endpoint]]
@@ -312,46 +350,76 @@ class Extractor:
         return self.settings.context_tokens - static - 2 * self.max_tokens - 512
 
     def _extract_pieces(self, article: Article) -> Iterator[_PieceResult]:
-        budget = self._budget_for_article()
+        limit = self._budget_for_article()
         pieces = (
-            split_text(article.text, budget)
-            if estimate_tokens(article.text) > budget
+            split_text(article.text, limit)
+            if estimate_tokens(article.text) > limit
             else [article.text]
+        )
+        budget = _Budget(
+            self.settings.generation_budget_s if self.settings.uses_embedded_model else None
         )
         for index, piece in enumerate(pieces):
             label = f"piece {index + 1}/{len(pieces)}: " if len(pieces) > 1 else ""
-            yield from self._extract_piece(article, piece, label, depth=0)
+            if budget.exhausted:
+                yield _PieceResult(
+                    [],
+                    [
+                        f"{label}not read: the article's {self.settings.generation_budget_s:.0f} s "
+                        "generation budget was used up"
+                    ],
+                    Usage(),
+                    self.settings.model_name,
+                )
+                continue
+            yield from self._extract_piece(article, piece, label, 0, budget)
 
     def _extract_piece(
-        self, article: Article, piece: str, label: str, depth: int
+        self, article: Article, piece: str, label: str, depth: int, budget: _Budget
     ) -> Iterator[_PieceResult]:
         messages = self.prompt.render(
             {"publication_date": article.published.value or "unknown", "article": piece}
         )
+        max_tokens = budget.tokens(self.max_tokens)
         try:
             completion = self._client().extract(
                 [m.as_dict() for m in messages],
                 response_model=GroundedExtraction,
                 context={ARTICLE_KEY: piece},
-                max_tokens=self.max_tokens,
+                max_tokens=max_tokens,
                 timeout_s=self._timeout_for(piece),
                 max_reasks=self.settings.max_reasks,
-                generation_budget_s=self.settings.generation_budget_s
-                if self.settings.uses_embedded_model
-                else None,
+                generation_budget_s=budget.remaining,
             )
         except LLMOutputTruncatedError as e:
-            halves = halve(piece) if depth < MAX_SPLIT_DEPTH else None
+            budget.spend(e.generation_s)
+            usage = e.usage if isinstance(e.usage, Usage) else Usage()
+            model = self._client().endpoint.model
+            halves = halve(piece) if depth < MAX_SPLIT_DEPTH and budget.remaining is None else None
             if halves is None:
-                raise
-            if isinstance(e.usage, Usage):  # the cut-off answer's tokens were spent too
-                yield _PieceResult([], [], e.usage, self._client().endpoint.model)
+                # No time (or no way) to read it again: keep the events written out in full
+                # before the cut, and say so.
+                salvaged = _salvage(e.partial)
+                if not salvaged.events:
+                    raise
+                events, warnings = ground(salvaged, piece, label)
+                warnings.insert(
+                    0,
+                    f"{label}answer cut off at max_tokens={max_tokens}; kept the "
+                    f"{len(salvaged.events)} event(s) written out before the cut",
+                )
+                yield _PieceResult(events, warnings, usage, model)
+                return
+            yield _PieceResult([], [], usage, model)  # the cut-off answer's tokens count too
             log.warning(
                 "%s: %sanswer cut off at max_tokens; splitting the text in two", article.id, label
             )
             for i, half in enumerate(halves):
-                yield from self._extract_piece(article, half, f"{label}half {i + 1}: ", depth + 1)
+                yield from self._extract_piece(
+                    article, half, f"{label}half {i + 1}: ", depth + 1, budget
+                )
             return
+        budget.spend(completion.generation_s)
         events, warnings = ground(completion.extraction, piece, label)
         if completion.validation_error is not None:
             warnings.insert(

@@ -165,6 +165,7 @@ class Completion:
         usage: Tokens over every attempt, re-asks included.
         model_answered: The model name the endpoint reported.
         validation_error: The last validation error when re-asking did not fix it.
+        generation_s: Seconds spent generating, over all attempts.
 
     """
 
@@ -172,6 +173,7 @@ class Completion:
     usage: Usage
     model_answered: str
     validation_error: str | None = None
+    generation_s: float = 0.0
 
 
 class LLM:
@@ -320,10 +322,12 @@ class LLM:
                 f"the model's answer was cut off at max_tokens={max_tokens} "
                 f"({self._usage().completion_tokens} tokens generated)",
                 usage=self._usage(),
+                partial=_content(e.last_completion),
+                generation_s=sum(self._generation_s),
             ) from e
         except InstructorRetryException as e:
             return self._after_failed_validation(e)
-        return Completion(parsed, self._usage(), self._answered())
+        return Completion(parsed, self._usage(), self._answered(), None, sum(self._generation_s))
 
     def _usage(self) -> Usage:
         return Usage(
@@ -354,7 +358,9 @@ class LLM:
                 f"the model's answer does not match the schema after {len(self._responses)} "
                 f"attempt(s): {_first_error(invalid)}"
             ) from e
-        return Completion(extraction, self._usage(), self._answered(), validation_error=str(cause))
+        return Completion(
+            extraction, self._usage(), self._answered(), str(cause), sum(self._generation_s)
+        )
 
 
 def _find_cause(e: BaseException, kind: Any) -> BaseException | None:

@@ -9,9 +9,11 @@ sources are the records), and merging in batches equals merging at once.
 Two records are the same event only when (each rule is checked against every member):
 
 * their kinds are equal (a cumulative tally is never merged into a single exchange);
-* their dates agree at the coarser precision (2025-07 agrees with 2025-07-23); an undated
-  record may join a dated event, except a cumulative tally, which is only identified by its
-  date and by what it counts (two tallies must share a side and category);
+* their dates agree at the coarser precision (2025-07 agrees with 2025-07-23). An undated
+  record can only be placed by its article's publication day: it may join an event dated
+  within the :data:`UNDATED_WINDOW_DAYS` days up to that day, and with no publication day it
+  stays an event of its own. A cumulative tally is only identified by its date and by what it
+  counts (two tallies must share a side and category);
 * their talks round numbers are equal when both are given;
 * their locations are equal or one lies inside the other (Çırağan Palace is in Istanbul);
 * their mediators overlap when both name any;
@@ -28,12 +30,14 @@ a field whose sources disagree is marked as a conflict and keeps every reported 
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,6 +63,8 @@ from summarizer.records import (
 TOLERANCE = 0.10
 #: "about N" covers N ± this share.
 ABOUT_SPREAD = 0.15
+#: An undated record may be the same event as one dated this many days before its publication.
+UNDATED_WINDOW_DAYS = 30
 
 _KIND_ORDER: dict[str, int] = {
     "talks_round": 0,
@@ -249,10 +255,36 @@ def _canon(sourced: SourcedRecord) -> _Canon:
     )
 
 
-def _dates_compatible(a: EventDate, b: EventDate) -> bool:
-    if a.value is None or b.value is None:
-        return True
-    return a.value.startswith(b.value) or b.value.startswith(a.value)
+def _span(value: str) -> tuple[str, str]:
+    """First and last day a date of any precision covers, as ISO text."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return value, value
+    if len(parts) == 2:
+        last = calendar.monthrange(parts[0], parts[1])[1]
+        return f"{value}-01", f"{value}-{last:02d}"
+    return f"{value}-01-01", f"{value}-12-31"
+
+
+def _window(published: EventDate) -> tuple[str, str] | None:
+    """The days an undated record's event may fall on: the month up to its publication day."""
+    if published.precision != "day" or published.value is None:
+        return None
+    end = date.fromisoformat(published.value)
+    return (end - timedelta(days=UNDATED_WINDOW_DAYS)).isoformat(), end.isoformat()
+
+
+def _dates_compatible(a: _Canon, b: _Canon) -> bool:
+    if a.date.value is not None and b.date.value is not None:
+        return a.date.value.startswith(b.date.value) or b.date.value.startswith(a.date.value)
+    if a.date.value is None and b.date.value is None:
+        return False  # neither can be placed in time
+    undated, dated = (a, b) if a.date.value is None else (b, a)
+    window = _window(undated.sourced.published)
+    if window is None or dated.date.value is None:
+        return False
+    first, last = _span(dated.date.value)
+    return first <= window[1] and window[0] <= last
 
 
 def _ranges_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -265,8 +297,10 @@ def _mismatch(a: _Canon, b: _Canon) -> str | None:
     """Why two records cannot be one event, or ``None`` if they can."""
     if a.kind != b.kind:
         return "kinds differ"
-    if not _dates_compatible(a.date, b.date):
-        return f"dates {a.date.value} and {b.date.value} differ"
+    if not _dates_compatible(a, b):
+        if a.date.value and b.date.value:
+            return f"dates {a.date.value} and {b.date.value} differ"
+        return "an undated report outside the publication window"
     if a.kind == "cumulative_tally":
         if a.date.value is None or b.date.value is None:
             return "an undated tally cannot be identified"
@@ -333,9 +367,17 @@ def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
     by_exact: dict[str, dict[str, list[_Cluster]]] = defaultdict(lambda: defaultdict(list))
     for canon in canons:
         value = canon.date.value or ""
-        candidates = list(by_prefix[canon.kind][value])
-        for prefix in _prefixes(value)[:-1]:
-            candidates += by_exact[canon.kind][prefix]
+        if value:
+            # Same or more precise dates within this one, and coarser dates containing it.
+            candidates = list(by_prefix[canon.kind][value])
+            for prefix in _prefixes(value)[1:-1]:
+                candidates += by_exact[canon.kind][prefix]
+        else:
+            candidates = [
+                cluster
+                for key in _window_keys(canon.sourced.published)
+                for cluster in by_exact[canon.kind][key]
+            ]
         chosen: _Cluster | None = None
         for cluster in sorted(candidates, key=lambda c: c.index):
             if all(_mismatch(member, canon) is None for member in cluster.members):
@@ -354,6 +396,16 @@ def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
             )
         chosen.members.append(canon)
     return clusters
+
+
+def _window_keys(published: EventDate) -> list[str]:
+    """Every date key (day, month, year) an undated record published then may match."""
+    window = _window(published)
+    if window is None:
+        return []
+    start = date.fromisoformat(window[0])
+    days = [(start + timedelta(days=i)).isoformat() for i in range(UNDATED_WINDOW_DAYS + 1)]
+    return sorted({*days, *(d[:7] for d in days), *(d[:4] for d in days)})
 
 
 def _label(canon: _Canon) -> str:

@@ -26,14 +26,15 @@ REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
 
 
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
-    vcr.register_serializer("readable_yaml", ReadableYamlSerializer)
+    # Registered as "yaml" so that pytest-recording's rewrite mode finds the files to replace.
+    vcr.register_serializer("yaml", ReadableYamlSerializer)
     vcr.register_matcher("json_body", json_body_matcher)
 
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
-        "serializer": "readable_yaml",
+        "serializer": "yaml",
         # Host and port are left out on purpose: the embedded server listens on a random port.
         "match_on": ["method", "path", "json_body"],
         "filter_headers": FILTERED_HEADERS,
@@ -41,7 +42,6 @@ def vcr_config() -> dict[str, Any]:
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
         "allow_playback_repeats": False,
-        "path_transformer": lambda path: path if path.endswith(".yaml") else f"{path}.yaml",
     }
 
 

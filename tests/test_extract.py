@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fake_llm_server import Reply, fake_llm_server
@@ -92,6 +93,32 @@ def test_truncated_answer_splits_the_article_in_two() -> None:
     assert [r.counts[0].value for r in result.records] == [10, 20]
     assert [r.id for r in result.records] == ["two#0", "two#1"]
     assert result.usage.calls == 3
+
+
+def test_embedded_truncation_keeps_the_complete_events_within_the_budget() -> None:
+    # On the embedded model a cut-off answer has used the article's generation budget: the
+    # events written out in full are kept (and grounded), the cut one is not, and it is said.
+    article = article_from_bytes("\n\n".join(PARAS[:2]).encode(), "two.txt", "two")
+    complete = json.loads(answer_for(PARAS[0]))["events"][0]
+    cut = json.dumps({"events": [complete, complete | {"evidence": ["invented words here"]}]})[:-40]
+    with fake_llm_server([Reply(content=cut, finish_reason="length")]) as server:
+        settings = Settings.resolve(use_cache=False)  # embedded: generation budget applies
+        with Extractor(settings, endpoint=lambda: _fixed(server.base_url)) as extractor:
+            result = extractor.summarise(article)
+    assert len(server.requests) == 1  # not read again
+    assert [r.counts[0].value for r in result.records] == [10]
+    assert (
+        result.warnings[0]
+        == "answer cut off at max_tokens=900; kept the 1 event(s) written out before the cut"
+    )
+
+
+def _fixed(base_url: str) -> Any:
+    from contextlib import nullcontext
+
+    from summarizer.llm import Endpoint
+
+    return nullcontext(Endpoint(base_url=base_url, model="fake"))
 
 
 def test_truncation_of_a_single_paragraph_is_reported() -> None:

@@ -59,6 +59,7 @@ def record(
     claimed_by: str | None = None,
     mediators: list[str] | None = None,
     round_number: int | None = None,
+    published: str | None = None,
 ) -> SourcedRecord:
     article = rid.split("#")[0]
     return SourcedRecord(
@@ -81,6 +82,7 @@ def record(
         ),
         article_sha256=f"sha-{article}",
         source=f"{article}.txt",
+        published=EventDate.parse(published),
     )
 
 
@@ -238,6 +240,21 @@ def test_explanation_names_the_matching_keys() -> None:
     ]
 
 
+def test_an_undated_report_is_placed_by_its_publication_day() -> None:
+    dated = record("a#0", date="2025-07-23", counts=[("each_side", "people", 250, "about")])
+    recent = record(
+        "b#0", date=None, published="2025-07-24", counts=[("each_side", "people", 250, "about")]
+    )
+    late = record(
+        "c#0", date=None, published="2025-10-01", counts=[("each_side", "people", 250, "about")]
+    )
+    unknown = record("d#0", date=None, counts=[("each_side", "people", 250, "about")])
+    timeline = merge([dated, recent, late, unknown])
+    assert sorted(e.source_count for e in timeline.events) == [1, 1, 2]
+    [pair] = [e for e in timeline.events if e.source_count == 2]
+    assert pair.date.value == "2025-07-23"
+
+
 # --- properties over generated records -------------------------------------------------------
 
 KINDS = ["prisoner_exchange", "body_repatriation", "talks_round", "agreement", "cumulative_tally"]
@@ -275,6 +292,7 @@ def records(draw: Any) -> list[SourcedRecord]:
                 st.sampled_from([None, "Russian Defense Ministry", "Volodymyr Zelensky"])
             ),
             round_number=draw(st.sampled_from([None, 1, 2])),
+            published=draw(st.sampled_from([None, "2025-05-20", "2025-06-03"])),
         )
         for i in range(n)
     ]

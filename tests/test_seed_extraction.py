@@ -80,7 +80,9 @@ RECORDED = {
         ("talks_round", "2025-07-23", 3, ()),
     },
     "004_666d5ab743824ce9": {
-        # The 390-per-side stage told twice (390 people; 270 servicemen + 120 civilians).
+        # The 390-per-side stage told twice (as 390 servicemen + 390 civilians, and as
+        # 270 servicemen + 120 civilians "to Ukraine" instead of each side), then the answer
+        # loops until max_tokens; the complete events before the cut are kept.
         (
             "prisoner_exchange",
             "2025-05-25",
@@ -91,11 +93,11 @@ RECORDED = {
             "prisoner_exchange",
             "2025-05-25",
             None,
-            (("each_side", "servicemen", 270, "exact"), ("ukraine", "civilians", 120, "exact")),
+            (("ukraine", "civilians", 120, "exact"), ("ukraine", "servicemen", 270, "exact")),
         ),
     },
 }
-# What grounding and deduplication removed from the model's answer.
+# Warnings the replay must give: what grounding, deduplication and the cut-off check removed.
 DROPPED = {
     "000_a33cf321543e0b29": [],
     "003_e181aa8f936635a2": [
@@ -103,7 +105,7 @@ DROPPED = {
         "event 3 (talks_round): dropped as a repeat of an earlier event",
     ],
     "004_666d5ab743824ce9": [
-        "half 1: event 2 (prisoner_exchange): dropped as a repeat of an earlier event"
+        "answer cut off at max_tokens=900; kept the 5 event(s) written out before the cut"
     ],
 }
 
