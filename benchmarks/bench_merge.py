@@ -58,7 +58,9 @@ def synthetic(n: int, seed: int = 7) -> list[SourcedRecord]:
             article = f"a{len(records)}"
             reported = value if rnd.random() < 0.7 else int(value * rnd.uniform(0.9, 1.1))
             qualifier = "about" if rnd.random() < 0.3 else "exact"
-            count = Count(side="each_side", category="servicemen", value=reported, qualifier=qualifier)
+            count = Count(
+                side="each_side", category="servicemen", value=reported, qualifier=qualifier
+            )
             records.append(
                 SourcedRecord(
                     record=EventRecord(
@@ -70,16 +72,7 @@ def synthetic(n: int, seed: int = 7) -> list[SourcedRecord]:
                         location=place if rnd.random() < 0.8 else None,
                         mediators=["Türkiye"] if place in ("Istanbul", "Çırağan Palace") else [],
                         parties=["Russia", "Ukraine"],
-                        counts=[
-                            Count(
-                                side="each_side",
-                                category="servicemen",
-                                value=reported,
-                                qualifier=qualifier,
-                            )
-                        ]  # fmt: skip
-                        if kind != "talks_round"
-                        else [],
+                        counts=[] if kind == "talks_round" else [count],
                         claimed_by=rnd.choice(CLAIMS),
                         round_number=None,
                         evidence=[f"synthetic report {len(records)} of event {event}"],
