@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 _PARTIES = {
     "Russia": [
@@ -98,6 +98,7 @@ def _index(table_name: str) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=8192)
 def _canonical(name: str, table: str) -> str:
     return _index(table).get(_fold(name), " ".join(name.split()))
 
@@ -117,14 +118,16 @@ def canonical_place(name: str) -> str:
     return _canonical(name, "places")
 
 
-def place_ancestors(place: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def place_ancestors(place: str) -> tuple[str, ...]:
     """The canonical place followed by the places containing it, innermost first."""
     chain = [place]
     while chain[-1] in _PLACE_PARENT and len(chain) < 10:
         chain.append(_PLACE_PARENT[chain[-1]])
-    return chain
+    return tuple(chain)
 
 
+@lru_cache(maxsize=4096)
 def places_compatible(a: str, b: str) -> bool:
     """Whether two places can be one event's place: equal, or one inside the other."""
     if _fold(a) == _fold(b):
