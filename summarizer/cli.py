@@ -200,6 +200,64 @@ def merge_cmd(
         raise typer.Exit(InputError.exit_code)
 
 
+class EvalFormat(StrEnum):
+    """Output formats of `eval`."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path | None, typer.Argument(help="Gold file (YAML or JSON).")] = None,
+    articles: Annotated[
+        list[str] | None, typer.Argument(help="Articles; their file stems are the gold ids.")
+    ] = None,
+    fmt: Annotated[
+        EvalFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EvalFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(help="Compare two saved `eval -f json` reports (before, after) instead."),
+    ] = None,
+) -> None:
+    """Score extraction against gold annotations, or compare two saved scores."""
+    import json
+
+    from summarizer.evaluate import compare_metrics, evaluate, report_table
+    from summarizer.gold import load_gold
+    from summarizer.run import summarise_sources
+
+    if compare is not None:
+        try:
+            before, after = (json.loads(p.read_text(encoding="utf-8"))["metrics"] for p in compare)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            _fail(f"--compare needs two `eval -f json` reports: {e}", InputError.exit_code)
+        _write(compare_metrics(before, after), output)
+        return
+    if gold is None or not articles:
+        _fail("give a gold file and the articles to score (or --compare A.json B.json)", 2)
+    try:
+        gold_file = load_gold(gold)
+        run = summarise_sources(
+            articles,
+            Settings.resolve(),
+            on_failure=lambda src, why: typer.echo(f"summarizer: error: {src}: {why}", err=True),
+        )
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+    report = evaluate(run.results, gold_file)
+    if fmt is EvalFormat.json:
+        _write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        _write(report_table(report), output)
+    if run.failures:
+        raise typer.Exit(InputError.exit_code if run.input_failures else LLMError.exit_code)
+
+
 @model_app.command("install")
 def model_install(
     force: Annotated[bool, typer.Option("--force", help="Reinstall even if present.")] = False,

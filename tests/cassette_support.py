@@ -153,3 +153,8 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
         if name.lower() in [*FILTERED_HEADERS, "content-length"]:
             del headers[name]
     return response
+
+
+def unused_interactions(cassette: Any) -> list[int]:
+    """Indices of a replayed cassette's interactions that no request used."""
+    return [i for i in range(len(cassette.data)) if cassette.play_counts[i] == 0]

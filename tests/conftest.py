@@ -10,9 +10,11 @@ import platformdirs
 import pytest
 from cassette_support import (
     FILTERED_HEADERS,
+    RERECORD_COMMAND,
     ReadableYamlSerializer,
     json_body_matcher,
     scrub_response,
+    unused_interactions,
 )
 
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
@@ -48,6 +50,33 @@ def vcr_config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allow_unused_interactions: the test replays only part of its cassette on purpose",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _every_interaction_used(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A cassette interaction that no replay used is a stale recording: fail the test."""
+    node = request.node
+    if (
+        node.get_closest_marker("vcr") is None
+        or node.get_closest_marker("allow_unused_interactions") is not None
+        or recording(request.config)
+    ):
+        yield
+        return
+    cassette = request.getfixturevalue("vcr")
+    yield
+    unused = unused_interactions(cassette)
+    assert not unused, (
+        f"{cassette._path}: interaction(s) {unused} were recorded but no request replayed them; "
+        f"re-record: {RERECORD_COMMAND}"
+    )
 
 
 @pytest.fixture(autouse=True)

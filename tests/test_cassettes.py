@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +14,10 @@ from cassette_support import RERECORD_COMMAND, ReadableYamlSerializer
 from conftest import CASSETTES, SEEDS
 
 from summarizer.articles import load_article
-from summarizer.config import Settings
+from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.errors import LLMUnavailableError
 from summarizer.extract import PROMPT_NAME, Extractor
+from summarizer.llm import Endpoint
 from summarizer.prompts import load_prompt, parse_prompt
 
 SEED = "000_a33cf321543e0b29"
@@ -67,6 +71,7 @@ def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
 
 
 @pytest.mark.vcr
+@pytest.mark.allow_unused_interactions
 @pytest.mark.default_cassette(SEED_CASSETTE)
 def test_a_changed_prompt_fails_replay_naming_it(
     settings: Settings, embedded_endpoint: Any
@@ -87,7 +92,35 @@ def test_a_changed_prompt_fails_replay_naming_it(
 
 
 @pytest.mark.vcr
+@pytest.mark.allow_unused_interactions
 @pytest.mark.default_cassette(SEED_CASSETTE)
 def test_a_changed_parameter_fails_replay_naming_it(embedded_endpoint: Any) -> None:
     with pytest.raises(LLMUnavailableError, match=r"request differs at: seed changed"):
         extract_with(Settings.resolve(seed=99), embedded_endpoint)
+
+
+def test_an_interaction_no_request_replays_is_found(tmp_path: Path, settings: Settings) -> None:
+    import vcr
+    from cassette_support import json_body_matcher, unused_interactions
+    from conftest import REPLAY_BASE_URL
+
+    source = CASSETTES / "test_seed_extraction" / SEED_CASSETTE
+    cassette = ReadableYamlSerializer.deserialize(source.read_text(encoding="utf-8"))
+    stale = copy.deepcopy(cassette["interactions"][0])
+    stale["request"]["body"] = stale["request"]["body"].replace("Publication date", "Published")
+    cassette["interactions"].append(stale)
+    path = tmp_path / "stale.yaml"
+    path.write_text(ReadableYamlSerializer.serialize(cassette), encoding="utf-8")
+    recorder = vcr.VCR(
+        serializer="yaml", match_on=["method", "path", "json_body"], record_mode="none"
+    )
+    recorder.register_serializer("yaml", ReadableYamlSerializer)
+    recorder.register_matcher("json_body", json_body_matcher)
+
+    @contextmanager
+    def endpoint() -> Iterator[Endpoint]:
+        yield Endpoint(base_url=REPLAY_BASE_URL, model=EMBEDDED_MODEL_NAME)
+
+    with recorder.use_cassette(str(path)) as replay:
+        extract_with(settings, endpoint)
+    assert unused_interactions(replay) == [1]
