@@ -8,6 +8,7 @@ from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.prompts import load_prompt
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -151,7 +152,8 @@ def test_schemas_check_and_prompts_listing() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["schemas", "--check"]).exit_code == 0
     listing = runner.invoke(app, ["prompts"]).stdout
-    assert listing.startswith("extract_events\tv2\t")
+    prompt = load_prompt("extract_events")
+    assert listing.startswith(f"extract_events\tv{prompt.version}\t{prompt.sha256[:16]}\t")
 
 
 def test_summarise_prints_records_then_the_timeline_and_merge_rereads_it(tmp_path: Path) -> None:

@@ -21,11 +21,24 @@ GOLD = load_gold(Path(__file__).parent / "gold" / "seeds.gold.yaml")
 
 def result(article_id: str, records: list[EventRecord]) -> ArticleResult:
     return ArticleResult(
-        article=ArticleMeta(id=article_id, source=f"{article_id}.txt", language="en", sha256=f"sha-{article_id}",
-                            chars=1, published=EventDate()),
+        article=ArticleMeta(
+            id=article_id,
+            source=f"{article_id}.txt",
+            language="en",
+            sha256=f"sha-{article_id}",
+            chars=1,
+            published=EventDate(),
+        ),
         records=records,
-        provenance=Provenance(prompt_name="p", prompt_version="1", prompt_sha256="x", schema_sha256="y",
-                              model_requested="m", model_answered="m", endpoint="embedded"),
+        provenance=Provenance(
+            prompt_name="p",
+            prompt_version="1",
+            prompt_sha256="x",
+            schema_sha256="y",
+            model_requested="m",
+            model_answered="m",
+            endpoint="embedded",
+        ),
         usage=Usage(),
     )
 
@@ -45,11 +58,17 @@ def test_gold_scored_against_itself_is_perfect() -> None:
 def test_misses_inventions_and_wrong_fields_are_counted() -> None:
     records = GOLD.records("004_666d5ab743824ce9")
     wrong_date = records[0].model_copy(update={"event_date": EventDate.parse("2025-07-01")})
-    invented = records[1].model_copy(update={"id": "x#9", "kind": "body_repatriation", "evidence": ["nothing alike"]})
+    invented = records[1].model_copy(
+        update={"id": "x#9", "kind": "body_repatriation", "evidence": ["nothing alike"]}
+    )
     report = evaluate([result("004_666d5ab743824ce9", [wrong_date, invented])], GOLD)
     # The exchange is still aligned by its evidence; the invented repatriation is not.
     assert report.alignment["004_666d5ab743824ce9"] == [("004_666d5ab743824ce9#g0", "exchange-390")]
-    assert (report.events["all"].tp, report.events["all"].predicted, report.events["all"].gold) == (1, 2, 15)
+    assert (report.events["all"].tp, report.events["all"].predicted, report.events["all"].gold) == (
+        1,
+        2,
+        15,
+    )
     assert report.fields["date"].tp == 0 and report.fields["date"].predicted == 2
     assert report.fields["counts"].tp == 3
 
@@ -57,8 +76,13 @@ def test_misses_inventions_and_wrong_fields_are_counted() -> None:
 def test_kind_alone_never_aligns() -> None:
     gold = GOLD.articles["003_e181aa8f936635a2"].events
     records = GOLD.records("003_e181aa8f936635a2")
-    stranger = records[1].model_copy(update={"event_date": EventDate.parse("2024-01-01"), "round_number": 9,
-                                             "evidence": ["an unrelated sentence"]})
+    stranger = records[1].model_copy(
+        update={
+            "event_date": EventDate.parse("2024-01-01"),
+            "round_number": 9,
+            "evidence": ["an unrelated sentence"],
+        }
+    )
     assert align([stranger], gold) == []
 
 
@@ -75,7 +99,11 @@ def test_pairwise_and_bcubed_on_a_known_case() -> None:
 
 
 SEED_CASSETTES = [
-    str(CASSETTES / "test_seed_extraction" / f"test_seed_records_are_grounded_and_traced[{seed}].yaml")
+    str(
+        CASSETTES
+        / "test_seed_extraction"
+        / f"test_seed_records_are_grounded_and_traced[{seed}].yaml"
+    )
     for seed in sorted(GOLD.articles)
 ]
 
@@ -86,20 +114,25 @@ def vcr_cassette_dir() -> str:
 
 
 @pytest.mark.vcr(*SEED_CASSETTES)
-def test_seed_eval_from_the_cassettes(settings: Settings, embedded_endpoint: Any, tmp_path: Path) -> None:
+def test_seed_eval_from_the_cassettes(
+    settings: Settings, embedded_endpoint: Any, tmp_path: Path
+) -> None:
     with Extractor(settings, endpoint=embedded_endpoint) as extractor:
-        results = [extractor.summarise(load_article(str(SEEDS / f"{s}.txt"))) for s in sorted(GOLD.articles)]
+        results = [
+            extractor.summarise(load_article(str(SEEDS / f"{s}.txt")))
+            for s in sorted(GOLD.articles)
+        ]
     report = evaluate(results, GOLD)
     table = report_table(report)
     print(table)
     assert report.events["all"].gold == 15
-    # Recorded with prompt extract_events v2 (see the README's eval section for the table).
-    assert (report.events["all"].tp, report.events["all"].predicted) == (2, 9)
+    # Recorded with prompt extract_events v3 (the README's eval section has the table).
+    assert (report.events["all"].tp, report.events["all"].predicted) == (4, 12)
+    assert (report.events["talks_round"].tp, report.events["talks_round"].predicted) == (3, 6)
     assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (0, 8)
-    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (9, 1)
+    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (12, 1)
     # The same numbers through the CLI's compare: a run compared with itself has no deltas.
     saved = tmp_path / "eval.json"
     saved.write_text(json.dumps(report.as_json()))
     out = CliRunner().invoke(app, ["eval", "--compare", str(saved), str(saved)]).stdout
     assert "events.all.f1" in out and "+0.00" in out and "+0.1" not in out
-

@@ -55,7 +55,13 @@ def test_seed_timeline_from_the_recorded_extractions(
             for seed in sorted(GOLD.articles)
         ]
     timeline = merge(sourced_records(results))
-    gold_events = {e.key: e for a in GOLD.articles.values() for e in a.events}
+    # Per real-world event, its most precisely dated gold annotation.
+    gold_events: dict[str, GoldEvent] = {}
+    for article in GOLD.articles.values():
+        for event in article.events:
+            known = gold_events.get(event.key)
+            if known is None or len(event.date or "") > len(known.date or ""):
+                gold_events[event.key] = event
     shown = {
         key: [e.id for e in timeline.events if shows(e, gold)] for key, gold in gold_events.items()
     }
@@ -74,11 +80,11 @@ def test_seed_timeline_from_the_recorded_extractions(
     # ...and tallies stay tallies.
     assert all(e.kind == "cumulative_tally" for e in timeline.events if "tally" in e.kind)
     # What the recorded extraction of the embedded model lets it show (the gold has 11 events):
-    # (talks-round-1 is matched by a "round of talks" the model made of Zelensky's post.)
     assert sorted(k for k, ids in shown.items() if ids) == [
         "exchange-2025-07-23",
         "exchange-390",
         "talks-round-1",
+        "talks-round-2",
         "talks-round-3",
     ]
     markdown = timeline_markdown(timeline)
