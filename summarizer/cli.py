@@ -68,6 +68,13 @@ def _main(
     _setup_logging(verbose)
 
 
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Say why records were merged.")]
+
+
 class TimelineMode(StrEnum):
     """What `summarise` prints."""
 
@@ -88,19 +95,13 @@ def summarise(
     files: Annotated[
         list[str], typer.Argument(help="Article files (.txt, .md, .html); '-' reads stdin.")
     ],
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.md,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    fmt: FormatOption = OutputFormat.md,
+    output: OutputOption = None,
     show: Annotated[
         TimelineMode,
         typer.Option("--show", help="Per-article records, the merged timeline, or both."),
     ] = TimelineMode.both,
-    explain: Annotated[
-        bool, typer.Option("--explain", help="Say why records were merged.")
-    ] = False,
+    explain: ExplainOption = False,
     published: Annotated[
         str | None, typer.Option(help="Publication date of the input(s): YYYY[-MM[-DD]].")
     ] = None,
@@ -108,12 +109,12 @@ def summarise(
         bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
     ] = False,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Cache directory [env SUMMARIZER_CACHE_DIR].")
+        Path | None, typer.Option(help="Cache directory (env SUMMARIZER_CACHE_DIR).")
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint [env SUMMARIZER_BASE_URL].")
+        str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARIZER_BASE_URL).")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name [env SUMMARIZER_MODEL].")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (env SUMMARIZER_MODEL).")] = None,
 ) -> None:
     """Extract grounded event records from each article and merge them into a timeline."""
     from summarizer.merge import merge, sourced_records
@@ -166,15 +167,9 @@ def merge_cmd(
         list[Path],
         typer.Argument(help="Saved outputs: `summarise -f json`, timelines, JSON Lines."),
     ],
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.md,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
-    explain: Annotated[
-        bool, typer.Option("--explain", help="Say why records were merged.")
-    ] = False,
+    fmt: FormatOption = OutputFormat.md,
+    output: OutputOption = None,
+    explain: ExplainOption = False,
 ) -> None:
     """Merge saved records into one timeline, without calling a model."""
     from summarizer.merge import merge

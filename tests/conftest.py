@@ -23,6 +23,17 @@ from summarizer.llm import Endpoint
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CASSETTES = ROOT / "cassettes"
+GOLD_PATH = Path(__file__).resolve().parent / "gold" / "seeds.gold.yaml"
+SEED_IDS = ["000_a33cf321543e0b29", "003_e181aa8f936635a2", "004_666d5ab743824ce9"]
+#: The recorded extraction of each seed article.
+SEED_CASSETTES = [
+    str(
+        CASSETTES
+        / "test_seed_extraction"
+        / f"test_seed_records_are_grounded_and_traced[{seed}].yaml"
+    )
+    for seed in SEED_IDS
+]
 #: Where replayed requests "go": never contacted, the cassette answers.
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
 

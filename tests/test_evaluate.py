@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASSETTES, SEEDS
+from conftest import CASSETTES, GOLD_PATH, SEED_CASSETTES, SEEDS
 from typer.testing import CliRunner
 
 from summarizer.articles import load_article
@@ -16,7 +16,7 @@ from summarizer.extract import Extractor
 from summarizer.gold import GoldFile, load_gold
 from summarizer.records import ArticleMeta, ArticleResult, EventDate, EventRecord, Provenance, Usage
 
-GOLD = load_gold(Path(__file__).parent / "gold" / "seeds.gold.yaml")
+GOLD = load_gold(GOLD_PATH)
 
 
 def result(article_id: str, records: list[EventRecord]) -> ArticleResult:
@@ -96,16 +96,6 @@ def test_pairwise_and_bcubed_on_a_known_case() -> None:
     assert bcubed.precision == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
     assert bcubed.recall == pytest.approx((1 + 1 + 1 / 2 + 1 / 2) / 4)
     assert Score(tp=0, predicted=0, gold=0).f1 == 0.0
-
-
-SEED_CASSETTES = [
-    str(
-        CASSETTES
-        / "test_seed_extraction"
-        / f"test_seed_records_are_grounded_and_traced[{seed}].yaml"
-    )
-    for seed in sorted(GOLD.articles)
-]
 
 
 @pytest.fixture(scope="module")

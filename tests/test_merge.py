@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from conftest import GOLD_PATH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +13,7 @@ from summarizer.merge import SourcedRecord, Timeline, merge
 from summarizer.records import Count, EventDate, EventRecord
 from summarizer.render import timeline_json, timeline_markdown
 
-GOLD = load_gold(Path(__file__).parent / "gold" / "seeds.gold.yaml")
+GOLD = load_gold(GOLD_PATH)
 
 
 def clusters(timeline: Timeline) -> list[set[str]]:

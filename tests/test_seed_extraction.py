@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SEEDS
+from conftest import SEED_IDS, SEEDS
 
 from summarizer.articles import load_article
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
@@ -13,8 +13,6 @@ from summarizer.extract import PROMPT_NAME, Extractor
 from summarizer.prompts import load_prompt
 from summarizer.records import ArticleResult
 from summarizer.textmatch import stated_numbers
-
-SEED_IDS = ["000_a33cf321543e0b29", "003_e181aa8f936635a2", "004_666d5ab743824ce9"]
 
 
 def extract_seed(seed: str, settings: Settings, endpoint: Any) -> ArticleResult:

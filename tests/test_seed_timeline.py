@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASSETTES, SEEDS
+from conftest import CASSETTES, GOLD_PATH, SEED_CASSETTES, SEEDS
 
 from summarizer.articles import load_article
 from summarizer.config import Settings
@@ -15,15 +14,7 @@ from summarizer.gold import GoldEvent, load_gold
 from summarizer.merge import MergedEvent, merge, sourced_records
 from summarizer.render import timeline_markdown
 
-GOLD = load_gold(Path(__file__).parent / "gold" / "seeds.gold.yaml")
-SEED_CASSETTES = [
-    str(
-        CASSETTES
-        / "test_seed_extraction"
-        / f"test_seed_records_are_grounded_and_traced[{seed}].yaml"
-    )
-    for seed in sorted(GOLD.articles)
-]
+GOLD = load_gold(GOLD_PATH)
 
 
 def shows(event: MergedEvent, gold: GoldEvent) -> bool:
