@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ConfigDict, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from summarizer.records import Count, ExtractedEvent, Extraction
 from summarizer.textmatch import locate_quote, non_latin_words, quote_problem, stated_numbers
@@ -66,7 +67,10 @@ class GroundedExtraction(Extraction):
     parses cached or recorded output without it.
     """
 
-    model_config = ConfigDict(title="Extraction")
+    # The error text is sent back to the model in the re-ask: leave out the input (the model
+    # has its answer already) and keep it free of pydantic's version-specific links, so the
+    # request, and its cassette, do not change with the installed pydantic.
+    model_config = ConfigDict(title="Extraction", hide_input_in_errors=True)
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> GroundedExtraction:
@@ -80,7 +84,9 @@ class GroundedExtraction(Extraction):
             for problem in event_problems(event, article)
         ]
         if problems:
-            raise ValueError("ungrounded output:\n- " + "\n- ".join(problems))
+            text = "ungrounded output:\n- " + "\n- ".join(problems)
+            # Passed as context, not as the template: a quote may contain braces.
+            raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
         return self
 
 
