@@ -163,6 +163,7 @@ def install_model(
         log.info("model already installed at %s", destination)
         return destination
     destination.parent.mkdir(parents=True, exist_ok=True)
+    remove_partial_downloads(settings)  # a killed install leaves its temporary files behind
     with tempfile.TemporaryDirectory(prefix=".download-", dir=destination.parent) as tmp:
         target = Path(tmp)
         requirements = [

