@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
@@ -118,6 +119,15 @@ class Settings:
             raise ConfigError("SUMMARIZER_CONTEXT_TOKENS must be at least 2048")
         if not 64 <= self.max_output_tokens < self.context_tokens:
             raise ConfigError("SUMMARIZER_MAX_OUTPUT_TOKENS must be >= 64 and below the context")
+
+
+def redact_url(url: str) -> str:
+    """A URL safe to print: user and password removed, query strings (keys) dropped."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 _ENV_NAMES = {"api_key": "OPENAI_API_KEY"}

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.articles import Article
 from summarizer.cache import ResultCache, cache_key
-from summarizer.config import Settings
+from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputTruncatedError
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
 from summarizer.llm import LLM, MODE, Endpoint
@@ -185,7 +185,7 @@ class _RemoteEndpoint(AbstractContextManager[Endpoint]):
             base_url=settings.base_url,
             model=settings.model_name,
             api_key=settings.api_key,
-            label=settings.base_url,
+            label=redact_url(settings.base_url),
         )
 
     def __enter__(self) -> Endpoint:
@@ -458,7 +458,7 @@ class Extractor:
                 model_answered=answered,
                 endpoint="embedded"
                 if self.settings.uses_embedded_model
-                else str(self.settings.base_url),
+                else redact_url(str(self.settings.base_url)),
                 parameters=self.parameters,
             ),
             usage=usage,

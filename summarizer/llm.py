@@ -390,7 +390,7 @@ def _first_error(error: ValidationError) -> str:
 
 
 def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
-    where = "the embedded model" if endpoint.label == "embedded" else endpoint.base_url
+    where = "the embedded model" if endpoint.label == "embedded" else endpoint.label
     if isinstance(e, openai.APITimeoutError):
         return LLMUnavailableError(f"{where} timed out (after retries)")
     if isinstance(e, openai.APIConnectionError):

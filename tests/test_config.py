@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.config import EMBEDDED_MODEL_NAME, Settings
+from summarizer.config import EMBEDDED_MODEL_NAME, Settings, redact_url
 from summarizer.errors import ConfigError
 
 
@@ -56,3 +56,15 @@ def test_remote_endpoint_needs_a_model_name() -> None:
     settings = Settings.resolve(env={"SUMMARIZER_BASE_URL": "http://127.0.0.1:1/v1"})
     with pytest.raises(ConfigError, match="SUMMARIZER_MODEL"):
         _ = settings.model_name
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:sk-secret@api.example.test/v1", "https://api.example.test/v1"),
+        ("http://127.0.0.1:8080/v1?api_key=sk-secret", "http://127.0.0.1:8080/v1"),
+        ("http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"),
+    ],
+)
+def test_endpoint_urls_are_printed_without_credentials(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
