@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from summarizer.canonical import canonical_mediator, canonical_place
 from summarizer.gold import GoldEvent, GoldFile
 from summarizer.merge import merge, sourced_records
-from summarizer.records import ArticleResult, EventRecord
+from summarizer.records import ArticleResult, EventRecord, dates_agree
 
 MIN_MATCH_SCORE = 2
 EVIDENCE_JACCARD = 0.3
@@ -160,12 +160,6 @@ def _evidence_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= EVIDENCE_JACCARD
 
 
-def _dates_compatible(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return False
-    return a.startswith(b) or b.startswith(a)
-
-
 def _count_slots(counts: Iterable[object]) -> set[tuple[str, str, int | None, str]]:
     return {(c.side, c.category, c.value, c.qualifier) for c in counts}  # type: ignore[attr-defined]
 
@@ -174,7 +168,7 @@ def _pair_score(record: EventRecord, gold: GoldEvent) -> int:
     if record.kind != gold.kind:
         return 0
     score = 2 if _evidence_overlap(record.evidence, gold.evidence) else 0
-    if _dates_compatible(record.event_date.value, gold.date):
+    if dates_agree(record.event_date.value, gold.date):
         score += 1
     shared_figure = {s[:3] for s in _count_slots(record.counts)} & {
         s[:3] for s in _count_slots(gold.counts)

@@ -60,6 +60,7 @@ from summarizer.records import (
     EventRecord,
     Qualifier,
     Side,
+    dates_agree,
 )
 
 #: Relative tolerance by which two figures' ranges are widened before checking overlap.
@@ -347,9 +348,7 @@ class _Cluster:
         """Whether ``canon`` is compatible with every member (the rules in the module doc)."""
         value = canon.date.value
         if value is not None:
-            if self.precise_date is not None and not (
-                value.startswith(self.precise_date) or self.precise_date.startswith(value)
-            ):
+            if self.precise_date is not None and not dates_agree(value, self.precise_date):
                 return False
             if self.windows:
                 first, last = _span(value)

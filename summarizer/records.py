@@ -132,6 +132,17 @@ class EventDate(_Strict):
         return cls(value=text, precision=precision)
 
 
+def dates_agree(a: str | None, b: str | None) -> bool:
+    """Whether two known dates can be one date told at different precisions.
+
+    ``2025-07`` agrees with ``2025-07-23``; ``2025-07-23`` and ``2025-07-24`` do not. An
+    unknown date agrees with nothing.
+    """
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a)
+
+
 def _days_in_month(year: int, month: int) -> int:
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28

@@ -36,12 +36,12 @@ def format_date(date: EventDate) -> str:
 
 def format_count(count: Count) -> str:
     """One figure in words, e.g. ``each side: about 250 servicemen``."""
-    value = (
-        "number not stated"
-        if count.value is None
-        else f"{_QUALIFIERS[count.qualifier]}{count.value:,}"
-    )
-    return f"{_SIDES[count.side]}: {value} {count.category}"
+    return _figure(count.side, count.category, count.value, count.qualifier)
+
+
+def _figure(side: str, category: str, value: int | None, qualifier: str) -> str:
+    number = "an unstated number of" if value is None else f"{_QUALIFIERS[qualifier]}{value:,}"
+    return f"{_SIDES[side]}: {number} {category}"
 
 
 def _record_md(index: int, record: EventRecord) -> list[str]:
@@ -111,22 +111,9 @@ def results_json(
 
 # --- the merged timeline ---------------------------------------------------------------------
 
-_EVENT_NOUNS = {
-    "prisoner_exchange": "Prisoner exchange",
-    "body_repatriation": "Repatriation of bodies",
-    "talks_round": "Round of talks",
-    "agreement": "Agreement",
-    "cumulative_tally": "Running total",
-}
-
 
 def _refs(refs: Sequence[str]) -> str:
     return "[" + ", ".join(refs) + "]"
-
-
-def _figure(side: str, category: str, value: int | None, qualifier: str) -> str:
-    number = "an unstated number of" if value is None else f"{_QUALIFIERS[qualifier]}{value:,}"
-    return f"{_SIDES[side]}: {number} {category}"
 
 
 _AT_WORDS = ("palace", "border", "airport", "hotel", "centre", "center", "checkpoint", "crossing")
@@ -142,7 +129,7 @@ def _place_phrase(place: str) -> str:
 
 
 def _event_sentence(event: MergedEvent, titles: dict[str, MergedEvent]) -> str:
-    noun = _EVENT_NOUNS[event.kind]
+    noun = _KIND_TITLES[event.kind]
     if event.kind == "talks_round" and isinstance(event.round_number.chosen, int):
         noun = f"Round {event.round_number.chosen} of talks"
     parts = [noun]

@@ -123,12 +123,7 @@ class ReadableYamlSerializer:
 
     @staticmethod
     def serialize(cassette: dict[str, Any]) -> str:
-        for interaction in cassette.get("interactions", []):
-            request, response = interaction["request"], interaction["response"]
-            request["body"] = _readable(request.get("body"))
-            body = response.get("body", {})
-            if isinstance(body, dict) and "string" in body:
-                body["string"] = _readable(body["string"])
+        _map_bodies(cassette, _readable)
         return yaml.dump(
             cassette, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=100
         )
@@ -136,13 +131,18 @@ class ReadableYamlSerializer:
     @staticmethod
     def deserialize(text: str) -> dict[str, Any]:
         cassette: dict[str, Any] = yaml.safe_load(text) or {}
-        for interaction in cassette.get("interactions", []):
-            request, response = interaction["request"], interaction["response"]
-            request["body"] = _raw(request.get("body"))
-            body = response.get("body", {})
-            if isinstance(body, dict) and "string" in body:
-                body["string"] = _raw(body["string"])
+        _map_bodies(cassette, _raw)
         return cassette
+
+
+def _map_bodies(cassette: dict[str, Any], convert: Any) -> None:
+    """Apply ``convert`` to every request body and response body string, in place."""
+    for interaction in cassette.get("interactions", []):
+        request, response = interaction["request"], interaction["response"]
+        request["body"] = convert(request.get("body"))
+        body = response.get("body", {})
+        if isinstance(body, dict) and "string" in body:
+            body["string"] = convert(body["string"])
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from factories import answer, count, event
 from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
@@ -13,35 +14,11 @@ from summarizer.prompts import load_prompt
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 ARTICLE = "Each side returned 270 servicemen and 120 civilians on the Ukrainian-Belarusian border."
-ANSWER = json.dumps(
-    {
-        "events": [
-            {
-                "kind": "prisoner_exchange",
-                "date": "2025-05-23",
-                "location": "Ukrainian-Belarusian border",
-                "mediators": [],
-                "parties": ["Russia", "Ukraine"],
-                "counts": [
-                    {
-                        "side": "each_side",
-                        "category": "servicemen",
-                        "value": 270,
-                        "qualifier": "exact",
-                    },
-                    {
-                        "side": "each_side",
-                        "category": "civilians",
-                        "value": 120,
-                        "qualifier": "exact",
-                    },
-                ],
-                "claimed_by": None,
-                "round_number": None,
-                "evidence": ["Each side returned 270 servicemen"],
-            }
-        ]
-    }
+ANSWER = answer(
+    event(
+        counts=[count("each_side", "servicemen", 270), count("each_side", "civilians", 120)],
+        evidence=["Each side returned 270 servicemen"],
+    )
 )
 
 

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+from factories import answer, count, event
 from fake_llm_server import Reply, fake_llm_server
 
 from summarizer.articles import article_from_bytes
@@ -49,29 +50,14 @@ def answer_for(text: str) -> str:
     """A grounded answer quoting the first paragraph of whatever the request carried."""
     first = next(p for p in PARAS if p in text)
     value = int(first.split(" says that ")[1].split()[0])
-    return json.dumps(
-        {
-            "events": [
-                {
-                    "kind": "prisoner_exchange",
-                    "date": None,
-                    "location": None,
-                    "mediators": [],
-                    "parties": [],
-                    "counts": [
-                        {
-                            "side": "each_side",
-                            "category": "people",
-                            "value": value,
-                            "qualifier": "exact",
-                        }
-                    ],
-                    "claimed_by": None,
-                    "round_number": None,
-                    "evidence": [first],
-                }
-            ]
-        }
+    return answer(
+        event(
+            date=None,
+            location=None,
+            parties=[],
+            evidence=[first],
+            counts=[count("each_side", "people", value)],
+        )
     )
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from factories import event
 from pydantic import ValidationError
 
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, event_problems, ground
@@ -12,23 +11,6 @@ ARTICLE = (
     "Each side returned 270 servicemen and 120 civilians on the Ukrainian-Belarusian border, "
     "as part of a broader agreement to swap a total of 1,000 prisoners."
 )
-
-
-def event(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "kind": "prisoner_exchange",
-        "date": "2025-05-23",
-        "location": "Ukrainian-Belarusian border",
-        "mediators": [],
-        "parties": ["Russia", "Ukraine"],
-        "counts": [
-            {"side": "each_side", "category": "servicemen", "value": 270, "qualifier": "exact"}
-        ],
-        "claimed_by": None,
-        "round_number": None,
-        "evidence": ["Each side returned 270 servicemen and 120 civilians"],
-    }
-    return base | overrides
 
 
 def test_grounded_output_validates() -> None:

@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 import pytest
+from factories import answer as make_answer
+from factories import count, event
 from fake_llm_server import Reply, fake_llm_server
 
 from summarizer.errors import (
@@ -25,29 +27,13 @@ SECRET = "sk-test-0123456789abcdefghijklmnop"
 
 
 def answer(evidence: str = "Each side returned 270 servicemen", value: int = 270) -> str:
-    return json.dumps(
-        {
-            "events": [
-                {
-                    "kind": "prisoner_exchange",
-                    "date": None,
-                    "location": None,
-                    "mediators": [],
-                    "parties": ["Russia", "Ukraine"],
-                    "counts": [
-                        {
-                            "side": "each_side",
-                            "category": "servicemen",
-                            "value": value,
-                            "qualifier": "exact",
-                        }
-                    ],
-                    "claimed_by": None,
-                    "round_number": None,
-                    "evidence": [evidence],
-                }
-            ]
-        }
+    return make_answer(
+        event(
+            date=None,
+            location=None,
+            evidence=[evidence],
+            counts=[count("each_side", "servicemen", value)],
+        )
     )
 
 
