@@ -35,6 +35,8 @@ class Article:
     title: str | None = None
     url: str | None = None
     published: EventDate = field(default_factory=EventDate)
+    #: What a reader should know about how the text was obtained (e.g. a fallback used).
+    notes: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:

@@ -195,6 +195,103 @@ def merge_cmd(
         raise typer.Exit(InputError.exit_code)
 
 
+class FetchLinksOption(StrEnum):
+    """When a feed entry's linked page is read (mirrors ``sources.FetchLinks``)."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@app.command()
+def batch(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Folders (.txt/.md/.html, recursively), .jsonl files, RSS/Atom feed files, "
+            "feed or page URLs."
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write timeline.json, timeline.md, records.jsonl and report.json here.",
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite results store; finished articles in it are skipped "
+            "(default: OUT/batch.sqlite, else batch.sqlite in SUMMARIZER_DATA_DIR)."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Articles at once (env SUMMARIZER_CONCURRENCY; default 1 on the embedded "
+            "model, 4 on an endpoint).",
+        ),
+    ] = None,
+    fetch_links: Annotated[
+        FetchLinksOption,
+        typer.Option(
+            help="Read a feed entry's linked page: auto = when the entry's own text is short."
+        ),
+    ] = FetchLinksOption.auto,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            help="Price table, USD per 1M tokens: {model: {prompt: X, completion: Y}} "
+            "(env SUMMARIZER_PRICES)."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARIZER_BASE_URL).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (env SUMMARIZER_MODEL).")] = None,
+) -> None:
+    """Process many articles concurrently and resumably, with progress and a token/cost report."""
+    from summarizer.batch import run_batch, write_outputs
+    from summarizer.progress_display import BatchProgress
+    from summarizer.sources import FetchLinks
+
+    try:
+        settings = Settings.resolve(
+            use_cache=False if no_cache else None,
+            base_url=base_url,
+            model=model,
+            concurrency=concurrency,
+            prices=prices,
+        )
+        store_path = store or (out / "batch.sqlite" if out else settings.data_dir / "batch.sqlite")
+        with BatchProgress(quiet=quiet) as progress:
+            report = run_batch(
+                sources,
+                settings,
+                store_path=store_path,
+                fetch_links=FetchLinks(fetch_links.value),
+                observer=progress,
+            )
+        if out is not None:
+            write_outputs(report, out)
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+    except OSError as e:
+        _fail(f"cannot write the outputs: {e}", 1)
+    typer.echo(report.as_text(), nl=False)
+    if report.unreadable:
+        raise typer.Exit(InputError.exit_code)
+    if report.failures:
+        raise typer.Exit(LLMError.exit_code)
+
+
 class EvalFormat(StrEnum):
     """Output formats of `eval`."""
 

@@ -38,6 +38,10 @@ class Settings:
         generation_budget_s: Wall-clock budget for all generation on one article
             (the embedded model stops within it instead of looping).
         threads: CPU threads for the embedded model.
+        concurrency: Articles a batch works on at once; ``None`` means 1 for the embedded
+            model (it serves one request at a time) and 4 for an endpoint.
+        fetch_timeout_s: Limit to connect to, and between chunks of, a feed or page download.
+        prices: A YAML/JSON price table (USD per million tokens per model) for batch costs.
 
     """
 
@@ -56,6 +60,9 @@ class Settings:
     max_output_tokens: int = 1024
     generation_budget_s: float = 60.0
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    concurrency: int | None = None
+    fetch_timeout_s: float = 20.0
+    prices: Path | None = None
 
     @property
     def uses_embedded_model(self) -> bool:
@@ -70,6 +77,13 @@ class Settings:
         if self.uses_embedded_model:
             return EMBEDDED_MODEL_NAME
         raise ConfigError("SUMMARIZER_BASE_URL is set but SUMMARIZER_MODEL is not: name the model")
+
+    @property
+    def batch_concurrency(self) -> int:
+        """Articles a batch works on at once."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return 1 if self.uses_embedded_model else 4
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -109,12 +123,14 @@ class Settings:
             ConfigError: A value is out of range.
 
         """
-        if self.timeout_s <= 0 or self.generation_budget_s <= 0:
+        if self.timeout_s <= 0 or self.generation_budget_s <= 0 or self.fetch_timeout_s <= 0:
             raise ConfigError("timeouts must be positive")
         if self.http_attempts < 1:
             raise ConfigError("SUMMARIZER_HTTP_ATTEMPTS must be at least 1")
         if self.max_reasks < 0:
             raise ConfigError("SUMMARIZER_MAX_REASKS must not be negative")
+        if self.concurrency is not None and not 1 <= self.concurrency <= 64:
+            raise ConfigError("SUMMARIZER_CONCURRENCY must be between 1 and 64")
         if self.context_tokens < 2048:
             raise ConfigError("SUMMARIZER_CONTEXT_TOKENS must be at least 2048")
         if not 64 <= self.max_output_tokens < self.context_tokens:
@@ -131,9 +147,17 @@ def redact_url(url: str) -> str:
 
 
 _ENV_NAMES = {"api_key": "OPENAI_API_KEY"}
-_PATHS = {"model_path", "data_dir", "cache_dir"}
-_INTS = {"http_attempts", "max_reasks", "seed", "context_tokens", "max_output_tokens", "threads"}
-_FLOATS = {"timeout_s", "generation_budget_s"}
+_PATHS = {"model_path", "data_dir", "cache_dir", "prices"}
+_INTS = {
+    "http_attempts",
+    "max_reasks",
+    "seed",
+    "context_tokens",
+    "max_output_tokens",
+    "threads",
+    "concurrency",
+}
+_FLOATS = {"timeout_s", "generation_budget_s", "fetch_timeout_s"}
 _BOOLS = {"use_cache"}
 
 

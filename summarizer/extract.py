@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -27,6 +28,7 @@ from summarizer.llm import LLM, MODE, Endpoint
 from summarizer.local_model import LocalServer, model_identity
 from summarizer.partial_json import complete_items
 from summarizer.prompts import Prompt, load_prompt
+from summarizer.rate_gate import RateGate
 from summarizer.records import (
     ArticleResult,
     EventDate,
@@ -206,7 +208,8 @@ class Extractor:
     """Extracts grounded records from articles with one prompt, one model and one cache.
 
     Use as a context manager: the model endpoint is opened on the first cache miss and
-    closed on exit.
+    closed on exit. :meth:`summarise` may be called from several threads at once: each thread
+    gets its own HTTP client, all share the endpoint, the cache and one :class:`RateGate`.
     """
 
     def __init__(
@@ -221,7 +224,11 @@ class Extractor:
         self.prompt = prompt or load_prompt(PROMPT_NAME)
         self._endpoint_provider: EndpointProvider = endpoint or (lambda: default_endpoint(settings))
         self._endpoint_cm: AbstractContextManager[Endpoint] | None = None
-        self._llm: LLM | None = None
+        self._endpoint: Endpoint | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._llms: list[LLM] = []
+        self.gate = RateGate()
         self._cache = ResultCache(settings.cache_dir) if settings.use_cache else None
         self.max_tokens = self._max_tokens()
 
@@ -232,13 +239,16 @@ class Extractor:
         self.close()
 
     def close(self) -> None:
-        """Close the LLM client, the embedded server and the cache."""
-        if self._llm is not None:
-            self._llm.close()
-            self._llm = None
-        if self._endpoint_cm is not None:
-            self._endpoint_cm.__exit__(None, None, None)
-            self._endpoint_cm = None
+        """Close the LLM clients, the embedded server and the cache."""
+        with self._lock:
+            for llm in self._llms:
+                llm.close()
+            self._llms.clear()
+            self._local = threading.local()
+            if self._endpoint_cm is not None:
+                self._endpoint_cm.__exit__(None, None, None)
+                self._endpoint_cm = None
+                self._endpoint = None
         if self._cache is not None:
             self._cache.close()
 
@@ -282,24 +292,35 @@ class Extractor:
             published=article.published.value,
         )
 
-    def _client(self) -> LLM:
-        if self._llm is None:
+    def _open_endpoint(self) -> Endpoint:
+        """The endpoint, opened (the embedded server started) once, by the first caller."""
+        if self._endpoint is None:
             self._endpoint_cm = self._endpoint_provider()
-            endpoint = self._endpoint_cm.__enter__()
-            self._llm = LLM(
-                endpoint,
-                # The embedded server is in this process: a fault there is not transient.
-                http_attempts=1
-                if self.settings.uses_embedded_model
-                else self.settings.http_attempts,
-                deadline_s=max(self.settings.timeout_s * 2, 300.0),
-                seed=self.settings.seed,
-                headers={
-                    "X-Summarizer-Prompt": self.prompt_label,
-                    "X-Summarizer-Schema": schema_sha256()[:16],
-                },
-            )
-        return self._llm
+            self._endpoint = self._endpoint_cm.__enter__()
+        return self._endpoint
+
+    def _client(self) -> LLM:
+        """The calling thread's client (an LLM keeps per-call state: threads never share one)."""
+        llm: LLM | None = getattr(self._local, "llm", None)
+        if llm is None:
+            with self._lock:
+                llm = LLM(
+                    self._open_endpoint(),
+                    # The embedded server is in this process: a fault there is not transient.
+                    http_attempts=1
+                    if self.settings.uses_embedded_model
+                    else self.settings.http_attempts,
+                    deadline_s=max(self.settings.timeout_s * 2, 300.0),
+                    seed=self.settings.seed,
+                    headers={
+                        "X-Summarizer-Prompt": self.prompt_label,
+                        "X-Summarizer-Schema": schema_sha256()[:16],
+                    },
+                    gate=self.gate,
+                )
+                self._llms.append(llm)
+            self._local.llm = llm
+        return llm
 
     def summarise(self, article: Article) -> ArticleResult:
         """Extract the grounded records of one article (from the cache when possible).
@@ -448,7 +469,7 @@ class Extractor:
         return ArticleResult(
             article=meta,
             records=records,
-            warnings=warnings,
+            warnings=[*article.notes, *warnings],
             provenance=Provenance(
                 prompt_name=self.prompt.name,
                 prompt_version=self.prompt.version,

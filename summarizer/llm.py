@@ -34,8 +34,14 @@ from summarizer.errors import (
     LLMOutputTruncatedError,
     LLMUnavailableError,
 )
+from summarizer.rate_gate import RateGate
 from summarizer.records import Extraction, Usage
-from summarizer.retry_policy import backoff_seconds, is_retryable_status, retry_after_seconds
+from summarizer.retry_policy import (
+    MAX_RETRY_AFTER_S,
+    backoff_seconds,
+    is_retryable_status,
+    retry_after_seconds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,8 @@ log = logging.getLogger(__name__)
 #: server turns it into a decoding grammar; ``Mode.TOOLS`` fails on llama.cpp (it rejects an
 #: object-form ``tool_choice``).
 MODE = instructor.Mode.JSON_SCHEMA
+#: How long a 429 without Retry-After pauses every client of the endpoint.
+FIRST_BACKOFF_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,8 @@ class RetryingTransport(httpx2.BaseTransport):
 
     Honours Retry-After (and reports a wait longer than the policy allows instead of
     sleeping through it), backs off exponentially with jitter otherwise so that concurrent
-    clients do not retry in lockstep, and stops after ``attempts`` or ``deadline_s``.
+    clients do not retry in lockstep, and stops after ``attempts`` or ``deadline_s``. With a
+    shared :class:`RateGate`, a 429 pauses every client of the endpoint, not just this one.
     """
 
     def __init__(
@@ -85,12 +94,24 @@ class RetryingTransport(httpx2.BaseTransport):
         attempts: int = 4,
         deadline_s: float = 300.0,
         sleep: Callable[[float], None] = time.sleep,
+        gate: RateGate | None = None,
     ) -> None:
         """Wrap ``inner`` (a plain ``httpx2.HTTPTransport`` by default)."""
         self._inner = inner or httpx2.HTTPTransport()
         self._attempts = attempts
         self._deadline_s = deadline_s
         self._sleep = sleep
+        self._gate = gate
+
+    def _pause_everyone(self, response: httpx2.Response) -> None:
+        """On a rate limit, close the shared gate for as long as the server asked."""
+        if self._gate is None or response.status_code not in (429, 503):
+            return
+        retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        if response.status_code == 503 and retry_after is None:
+            return  # an overloaded or failing server, not a rate limit: per-request backoff
+        # Without Retry-After, hold everyone off for the first backoff step.
+        self._gate.pause(retry_after if retry_after is not None else FIRST_BACKOFF_S)
 
     def _wait_for(self, state: tenacity.RetryCallState) -> float | None:
         outcome = state.outcome
@@ -128,10 +149,17 @@ class RetryingTransport(httpx2.BaseTransport):
         request.read()  # buffer the body so that it can be sent again
 
         def send() -> httpx2.Response:
-            response = self._inner.handle_request(request)
-            if is_retryable_status(response.status_code):
-                response.read()
-            return response
+            probe = self._gate.enter(MAX_RETRY_AFTER_S) if self._gate is not None else False
+            try:
+                response = self._inner.handle_request(request)
+                if is_retryable_status(response.status_code):
+                    response.read()
+                    self._pause_everyone(response)
+                return response
+            finally:
+                if probe:
+                    assert self._gate is not None
+                    self._gate.leave()
 
         def give_up(state: tenacity.RetryCallState) -> httpx2.Response:
             outcome = state.outcome
@@ -189,6 +217,7 @@ class LLM:
         headers: Mapping[str, str] | None = None,
         transport: httpx2.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        gate: RateGate | None = None,
     ) -> None:
         """Create the client.
 
@@ -200,13 +229,14 @@ class LLM:
             headers: Extra request headers (prompt and schema versions, for cassette matching).
             transport: The innermost HTTP transport (tests use a fake one).
             sleep: How to wait between HTTP retries (tests record the waits).
+            gate: Shared with the other clients of this endpoint: a 429 pauses them all.
 
         """
         self.endpoint = endpoint
         self._seed = seed
         http_client = openai.DefaultHttpxClient(
             transport=RetryingTransport(
-                transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep
+                transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
             )
         )
         self._openai = openai.OpenAI(

@@ -1,15 +1,18 @@
-"""Expanding batch sources into articles: folders, JSON Lines and RSS/Atom feed files.
+"""Expanding batch sources into articles: folders, JSON Lines, RSS/Atom feeds, URLs.
 
 Each source yields articles and, for what cannot be read, one-line failures naming the input
-(a file, a JSONL line, a feed entry), so one bad input never stops the rest. Articles with the
-same normalised text are yielded once.
+(a file, a JSONL line, a feed entry, a URL), so one bad input never stops the rest. Files and
+the pages a feed links to are yielded as :class:`Pending` inputs, read (or downloaded) only when
+a worker gets to them, so a big folder is listed at once and read concurrently.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from summarizer.articles import (
@@ -19,9 +22,20 @@ from summarizer.articles import (
     load_article,
 )
 from summarizer.errors import InputError
+from summarizer.fetch import Fetcher, is_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
+#: A feed entry with less text than this is a teaser: read the page it links to instead.
+MIN_ENTRY_CHARS = 400
+
+
+class FetchLinks(StrEnum):
+    """When a feed entry's linked page is downloaded instead of using the entry's text."""
+
+    auto = "auto"  # when the entry's own text is shorter than MIN_ENTRY_CHARS
+    always = "always"
+    never = "never"
 
 
 @dataclass(frozen=True)
@@ -32,22 +46,26 @@ class Failure:
     reason: str
 
 
-def _from_folder(folder: Path) -> Iterator[Article | Failure]:
+@dataclass(frozen=True)
+class Pending:
+    """An input read when a worker gets to it; ``load`` raises :class:`InputError`."""
+
+    source: str
+    load: Callable[[], Article]
+
+
+Item = Article | Pending | Failure
+
+
+def _from_folder(folder: Path) -> Iterator[Item]:
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
     )
     for path in files:
-        yield from _from_file(path)
+        yield Pending(str(path), partial(load_article, str(path)))
 
 
-def _from_file(path: Path) -> Iterator[Article | Failure]:
-    try:
-        yield load_article(str(path))
-    except InputError as e:
-        yield Failure(e.source, e.reason)
-
-
-def _from_jsonl(path: Path) -> Iterator[Article | Failure]:
+def _from_jsonl(path: Path) -> Iterator[Item]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -106,74 +124,177 @@ def _published(entry: dict[str, object]) -> str | None:
     return None
 
 
-def _from_feed(path: Path) -> Iterator[Article | Failure]:
+@dataclass(frozen=True)
+class _EntryMeta:
+    entry_id: str
+    title: str | None
+    url: str | None
+    published: str | None
+
+
+def _linked_page(
+    fetcher: Fetcher, link: str, where: str, meta: _EntryMeta, fallback: Article | None
+) -> Article:
+    """The article on the page a feed entry links to; the entry's own text if that fails."""
+    try:
+        page = fetcher.get(link)
+        return article_from_bytes(
+            page.content,
+            where,
+            meta.entry_id,
+            title=meta.title,
+            url=meta.url,
+            published=meta.published,
+        )
+    except InputError as e:
+        if fallback is None:
+            raise InputError(where, f"linked page {e.source}: {e.reason}") from None
+        note = f"linked page not read ({e.source}: {e.reason}); used the feed entry's own text"
+        return replace(fallback, notes=(note,))
+
+
+def _from_feed_bytes(
+    data: bytes, source: str, stem: str, fetcher: Fetcher | None, fetch_links: FetchLinks
+) -> Iterator[Item]:
     import feedparser  # parses RSS 0.9x-2.0 and Atom, tolerant of real-world feeds
 
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        yield Failure(str(path), f"cannot read: {e.strerror}")
-        return
     if len(data) > MAX_INPUT_BYTES:
-        yield Failure(str(path), f"too large ({len(data):,} bytes; limit {MAX_INPUT_BYTES:,})")
+        yield Failure(source, f"too large ({len(data):,} bytes; limit {MAX_INPUT_BYTES:,})")
         return
     feed = feedparser.parse(data)
     problem = feed.get("bozo_exception") if feed.get("bozo") else None
     if isinstance(problem, feedparser.CharacterEncodingOverride):
         problem = None  # a wrong declared encoding that feedparser corrected
     if not feed.entries:
-        yield Failure(str(path), f"not a readable RSS/Atom feed ({problem or 'no entries'})")
+        yield Failure(source, f"not a readable RSS/Atom feed ({problem or 'no entries'})")
         return
     if problem is not None:
         # feedparser reads what it can of a broken feed; say so, and keep those entries.
-        yield Failure(str(path), f"malformed feed ({problem}); its readable entries were kept")
+        yield Failure(source, f"malformed feed ({problem}); its readable entries were kept")
     for index, entry in enumerate(feed.entries):
-        entry_id = str(entry.get("id") or entry.get("link") or f"{path.stem}-{index}")
-        where = f"{path}#{entry_id}"
+        entry_id = str(entry.get("id") or entry.get("link") or f"{stem}-{index}")
+        where = f"{source}#{entry_id}"
         text = _html_to_text(_entry_text(entry))
         title = entry.get("title")
         if title and text and not text.startswith(title):
             text = f"{title}\n\n{text}"
+        meta = _EntryMeta(entry_id, title, entry.get("link"), _published(entry))
+        from_entry: Article | Failure
         try:
-            yield article_from_bytes(
+            from_entry = article_from_bytes(
                 text.encode("utf-8"),
                 where,
                 entry_id,
                 html=False,
-                title=title,
-                url=entry.get("link"),
-                published=_published(entry),
+                title=meta.title,
+                url=meta.url,
+                published=meta.published,
             )
         except InputError as e:
-            yield Failure(e.source, e.reason)
+            from_entry = Failure(e.source, e.reason)
+        body_chars = len(text) - len(title or "")
+        wants_page = fetch_links is FetchLinks.always or (
+            fetch_links is FetchLinks.auto and body_chars < MIN_ENTRY_CHARS
+        )
+        if fetcher is not None and meta.url and is_url(meta.url) and wants_page:
+            fallback = from_entry if isinstance(from_entry, Article) else None
+            yield Pending(where, partial(_linked_page, fetcher, meta.url, where, meta, fallback))
+        else:
+            yield from_entry
 
 
-def iter_articles(sources: list[str]) -> Iterator[Article | Failure]:
-    """Every article in the sources, each distinct text once, and every failure.
+def _from_feed(path: Path, fetcher: Fetcher | None, fetch_links: FetchLinks) -> Iterator[Item]:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield Failure(str(path), f"cannot read: {e.strerror}")
+        return
+    yield from _from_feed_bytes(data, str(path), path.stem, fetcher, fetch_links)
+
+
+def _looks_like_feed(content_type: str, data: bytes) -> bool:
+    if any(kind in content_type for kind in ("rss", "atom", "xml")):
+        return True
+    head = data[:512].lstrip().lower()
+    return head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf"))
+
+
+def _from_url(url: str, fetcher: Fetcher | None, fetch_links: FetchLinks) -> Iterator[Item]:
+    if fetcher is None:
+        yield Failure(url, "URLs are not read in this mode")
+        return
+    try:
+        page = fetcher.get(url)
+    except InputError as e:
+        yield Failure(e.source, e.reason)
+        return
+    if _looks_like_feed(page.content_type, page.content):
+        stem = url.rstrip("/").rsplit("/", 1)[-1] or "feed"
+        yield from _from_feed_bytes(page.content, url, stem, fetcher, fetch_links)
+        return
+    try:
+        yield article_from_bytes(page.content, url, url, url=page.url)
+    except InputError as e:
+        yield Failure(e.source, e.reason)
+
+
+def iter_inputs(
+    sources: list[str],
+    *,
+    fetcher: Fetcher | None = None,
+    fetch_links: FetchLinks = FetchLinks.auto,
+) -> Iterator[Item]:
+    """Every input in the sources: articles, pending reads and failures.
 
     Args:
         sources: Folders (searched recursively for .txt/.md/.html), ``.jsonl`` files (one
             article per line: ``text`` and optionally ``id``, ``url``, ``title``,
-            ``published``), RSS/Atom feed files (``.rss``/``.atom``/``.xml``), or article files.
+            ``published``), RSS/Atom feed files (``.rss``/``.atom``/``.xml``), article files,
+            or http(s) URLs of feeds or article pages.
+        fetcher: Downloads URLs and linked pages; without one, URLs fail and feed entries
+            are read from the feed alone.
+        fetch_links: When a feed entry's linked page is read instead of the entry's text.
+
+    Yields:
+        Articles, :class:`Pending` reads, and a :class:`Failure` per unreadable input.
+
+    """
+    for source in sources:
+        path = Path(source)
+        if is_url(source):
+            yield from _from_url(source, fetcher, fetch_links)
+        elif path.is_dir():
+            yield from _from_folder(path)
+        elif path.suffix.lower() == ".jsonl":
+            yield from _from_jsonl(path)
+        elif path.suffix.lower() in FEED_SUFFIXES:
+            yield from _from_feed(path, fetcher, fetch_links)
+        else:
+            yield Pending(source, partial(load_article, source))
+
+
+def iter_articles(
+    sources: list[str], *, fetcher: Fetcher | None = None
+) -> Iterator[Article | Failure]:
+    """Every article in the sources, read in order, each distinct text once, and every failure.
+
+    Args:
+        sources: As for :func:`iter_inputs`.
+        fetcher: Downloads URLs and linked pages, if given.
 
     Yields:
         Articles, and a :class:`Failure` for each input that could not be read.
 
     """
     seen: set[str] = set()
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            items = _from_folder(path)
-        elif path.suffix.lower() == ".jsonl":
-            items = _from_jsonl(path)
-        elif path.suffix.lower() in FEED_SUFFIXES:
-            items = _from_feed(path)
-        else:
-            items = _from_file(path)
-        for item in items:
-            if isinstance(item, Article):
-                if item.sha256 in seen:
-                    continue
-                seen.add(item.sha256)
-            yield item
+    for item in iter_inputs(sources, fetcher=fetcher):
+        if isinstance(item, Pending):
+            try:
+                item = item.load()
+            except InputError as e:
+                item = Failure(e.source, e.reason)
+        if isinstance(item, Article):
+            if item.sha256 in seen:
+                continue
+            seen.add(item.sha256)
+        yield item

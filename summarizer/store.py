@@ -46,6 +46,10 @@ def store_key(article_sha256: str, run_identity: str) -> str:
     return f"{article_sha256}:{run_identity}"
 
 
+def _input_key(source: str) -> str:
+    return f"input:{source}"
+
+
 class ResultStore:
     """Finished and failed articles of batch runs, in one SQLite file."""
 
@@ -54,6 +58,9 @@ class ResultStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        # In WAL mode, NORMAL still survives the process being killed at any point (a commit
+        # is in the OS before it returns); only a power cut may lose the last commits.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
 
@@ -73,11 +80,24 @@ class ResultStore:
             row = cur.fetchone()
         return row is not None and row[0] == "done"
 
+    def result(self, key: str) -> ArticleResult | None:
+        """The finished article under this key, if any."""
+        with closing(
+            self._db.execute(
+                "SELECT result FROM articles WHERE key = ? AND status = 'done'", (key,)
+            )
+        ) as cur:
+            row = cur.fetchone()
+        return None if row is None else ArticleResult.model_validate_json(row[0])
+
     def save_result(self, key: str, result: ArticleResult) -> None:
         """Store a finished article and its records in one transaction."""
         prov, usage = result.provenance, result.usage
         with self._db:
-            self._db.execute("DELETE FROM articles WHERE key = ?", (key,))
+            self._db.execute(
+                "DELETE FROM articles WHERE key IN (?, ?)",
+                (key, _input_key(result.article.source)),
+            )
             self._db.execute(
                 "INSERT INTO articles (key, article_sha256, article_id, source, status, "
                 "prompt_sha256, schema_sha256, model, prompt_tokens, completion_tokens, cached, "
@@ -105,6 +125,10 @@ class ResultStore:
                 "VALUES (?, ?, ?, ?, 'failed', ?)",
                 (key, article_sha256, article_id, source, error),
             )
+
+    def save_input_failure(self, source: str, error: str) -> None:
+        """Store why an input could not be read (replaced when it is read later)."""
+        self.save_failure(_input_key(source), "", "", source, error)
 
     def results(self) -> Iterator[ArticleResult]:
         """Every finished article, in source order."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,12 +46,52 @@ class FakeServer:
     replies: list[Reply]
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+def extraction_reply(request: dict[str, Any], delay_s: float = 0.0) -> Reply:
+    """A valid, grounded answer for the article in ``request``.
+
+    One prisoner exchange, its evidence the article's first sentence with a figure in it and
+    its count that figure, so the answer passes schema and grounding checks for any article
+    whose text has such a sentence (the synthetic batch articles do).
+    """
+    article = request["messages"][-1]["content"].split("Article:\n", 1)[-1]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", article) if s.strip()]
+    sentence = next((s for s in sentences if re.search(r"\b\d{1,4}\b", s)), sentences[0])
+    figure = re.search(r"\b(\d{1,4})\b", sentence)
+    event = {
+        "evidence": [sentence.strip()],
+        "kind": "prisoner_exchange",
+        "date": None,
+        "location": None,
+        "mediators": [],
+        "parties": ["Russia", "Ukraine"],
+        "counts": [
+            {
+                "side": "each_side",
+                "category": "people",
+                "value": int(figure[1]),
+                "qualifier": "exact",
+            }
+        ]
+        if figure
+        else [],
+        "claimed_by": None,
+        "round_number": None,
+    }
+    return Reply(content=json.dumps({"events": [event]}), delay_s=delay_s)
 
 
 @contextmanager
-def fake_llm_server(replies: list[Reply]) -> Iterator[FakeServer]:
-    """Serve ``replies`` in order; once they run out, repeat the last one."""
+def fake_llm_server(
+    replies: list[Reply], respond: Callable[[dict[str, Any]], Reply] | None = None
+) -> Iterator[FakeServer]:
+    """Serve ``replies`` in order (once they run out, repeat the last one), or ``respond``."""
     state = FakeServer(base_url="", replies=list(replies))
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -58,10 +99,21 @@ def fake_llm_server(replies: list[Reply]) -> Iterator[FakeServer]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
-            state.requests.append(json.loads(self.rfile.read(length)))
-            state.headers.append({k.lower(): v for k, v in self.headers.items()})
-            index = min(len(state.requests) - 1, len(state.replies) - 1)
-            reply = state.replies[index]
+            request = json.loads(self.rfile.read(length))
+            with lock:  # concurrent requests: one reply each, in arrival order
+                state.requests.append(request)
+                state.headers.append({k.lower(): v for k, v in self.headers.items()})
+                state.arrivals.append(time.monotonic())
+                index = min(len(state.requests) - 1, len(state.replies) - 1)
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            try:
+                self._answer(respond(request) if respond is not None else state.replies[index])
+            finally:
+                with lock:
+                    state.in_flight -= 1
+
+        def _answer(self, reply: Reply) -> None:
             if reply.delay_s:
                 time.sleep(reply.delay_s)
             if reply.raw is not None:

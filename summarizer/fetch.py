@@ -1,0 +1,117 @@
+"""Downloading feeds and pages: timeouts, a total deadline, a size limit, one-line failures.
+
+Every failure is an :class:`InputError` naming the URL, so a page that will not download is
+one failed input of a batch, never the end of it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx2
+
+from summarizer import __version__
+from summarizer.articles import MAX_INPUT_BYTES
+from summarizer.config import redact_url
+from summarizer.errors import InputError
+
+#: Seconds to connect, and between two chunks of a response.
+DEFAULT_TIMEOUT_S = 20.0
+MAX_REDIRECTS = 5
+
+
+def is_url(source: str) -> bool:
+    """Whether a batch source names an HTTP(S) URL rather than a file."""
+    return urlsplit(source).scheme.lower() in ("http", "https")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded document."""
+
+    url: str
+    content: bytes
+    content_type: str
+
+
+class Fetcher:
+    """An HTTP client for feeds and pages; safe to share between threads."""
+
+    def __init__(
+        self, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int = MAX_INPUT_BYTES
+    ) -> None:
+        """Create the client.
+
+        Args:
+            timeout_s: Limit to connect and between chunks; the whole download may take at
+                most four times this.
+            max_bytes: Larger documents are refused (checked before and while reading).
+
+        """
+        self.timeout_s = timeout_s
+        self.max_bytes = max_bytes
+        self._client = httpx2.Client(
+            timeout=httpx2.Timeout(timeout_s),
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            headers={"User-Agent": f"summarizer/{__version__}"},
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._client.close()
+
+    def get(self, url: str) -> Fetched:
+        """Download ``url``.
+
+        Raises:
+            InputError: Not HTTP(S), unreachable, slow, an HTTP error status or too large.
+
+        """
+        where = redact_url(url)
+        if not is_url(url):
+            raise InputError(where, "not an http(s) URL")
+        deadline = time.monotonic() + 4 * self.timeout_s
+        try:
+            with self._client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise InputError(where, f"download failed: HTTP {response.status_code}")
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise InputError(where, self._too_large(int(declared)))
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise InputError(where, self._too_large(size, at_least=True))
+                    if time.monotonic() > deadline:
+                        raise InputError(
+                            where, f"download took longer than {4 * self.timeout_s:.0f}s"
+                        )
+                    chunks.append(chunk)
+                return Fetched(
+                    url=str(response.url),
+                    content=b"".join(chunks),
+                    content_type=response.headers.get("content-type", ""),
+                )
+        except httpx2.TimeoutException:
+            raise InputError(
+                where, f"download timed out (no answer within {self.timeout_s:g}s)"
+            ) from None
+        except httpx2.TooManyRedirects:
+            raise InputError(where, f"more than {MAX_REDIRECTS} redirects") from None
+        except httpx2.HTTPError as e:
+            raise InputError(where, f"download failed: {type(e).__name__}: {e}") from None
+
+    def _too_large(self, size: int, *, at_least: bool = False) -> str:
+        more = "over " if at_least else ""
+        return f"too large ({more}{size:,} bytes; limit {self.max_bytes:,})"

@@ -1,0 +1,356 @@
+"""Batches: every input accounted for, concurrency, shared 429 back-off, resume, outputs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CASSETTES, SEED_CASSETTES, SEED_IDS, SEEDS
+from fake_llm_server import Reply, extraction_reply, fake_llm_server
+from page_server import Page, page_server
+from typer.testing import CliRunner
+
+from summarizer.batch import BatchReport, Outcome, run_batch, write_outputs
+from summarizer.cli import app
+from summarizer.config import EMBEDDED_MODEL_NAME, Settings
+from summarizer.merge import Timeline
+from summarizer.records import ArticleResult
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+
+def article_text(i: int) -> str:
+    return (
+        f"Russia and Ukraine exchanged {i + 10} prisoners of war, officials said on day {i}.\n\n"
+        f"Swap number {i} followed weeks of talks."
+    )
+
+
+def write_articles(folder: Path, n: int, start: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(start, start + n):
+        path = folder / f"a{i:03d}.txt"
+        path.write_text(article_text(i))
+        paths.append(path)
+    return paths
+
+
+def endpoint_settings(base_url: str, **overrides: Any) -> Settings:
+    return Settings.resolve(base_url=base_url, model="fake-model", **overrides)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.outcomes: list[Outcome] = []
+
+    def started(self, total: int) -> None:
+        self.total = total
+
+    def finished(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+
+
+def store_rows(path: Path) -> list[tuple[str, str, str | None]]:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT source, status, error FROM articles ORDER BY source").fetchall()
+
+
+def test_every_input_is_accounted_for_and_one_bad_one_sinks_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder / "sub", 3)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    (folder / "copy.md").write_text(article_text(0))  # the same text as sub/a000.txt
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text(
+        json.dumps({"id": "j1", "url": "https://example.test/j1", "published": "2025-07-24",
+                    "title": "J1", "text": article_text(50)}) + "\n{broken\n"
+    )  # fmt: skip
+    poison = article_text(99)  # the endpoint fails on this one whatever we do
+    (folder / "poison.txt").write_text(poison)
+
+    def respond(request: dict[str, Any]) -> Reply:
+        if "day 99" in request["messages"][-1]["content"]:
+            return Reply(status=400)
+        return extraction_reply(request)
+
+    recorder = Recorder()
+    with fake_llm_server([], respond=respond) as server:
+        report = run_batch(
+            [str(folder), str(jsonl), str(tmp_path / "missing.txt")],
+            endpoint_settings(server.base_url, concurrency=3),
+            store_path=tmp_path / "store.sqlite",
+            observer=recorder,
+        )
+    assert recorder.total == len(report.outcomes) == 10
+    assert sorted(recorder.outcomes, key=lambda o: o.source) == sorted(
+        report.outcomes, key=lambda o: o.source
+    )
+    # copy.md, sub/a001, sub/a002 and j1 done; sub/a000 is copy.md's text again.
+    assert report.counts == {"done": 4, "cached": 0, "resumed": 0, "failed": 5, "duplicate": 1}
+    reasons = {Path(s).name: r for s, r in report.failures}
+    assert reasons["empty.txt"] == "empty input"
+    assert reasons["binary.txt"] == "binary file (contains NUL bytes), not an article"
+    assert reasons["missing.txt"] == "no such file"
+    assert reasons["more.jsonl:2"].startswith("not JSON")
+    assert "rejected the request (HTTP 400)" in reasons["poison.txt"]
+    assert report.unreadable == 4
+    # Input order is kept; the duplicate is the later of the two identical texts.
+    duplicate = next(o for o in report.outcomes if o.status == "duplicate")
+    assert Path(duplicate.source).name == "a000.txt"  # copy.md sorts first in the folder
+    # Publication dates and URLs are carried into the records.
+    j1 = next(r for r in report.results if r.article.id == "j1")
+    assert j1.article.url == "https://example.test/j1"
+    assert {r.publication_date.value for r in j1.records} == {"2025-07-24"}
+    # The store holds every article and every failure, each with its reason.
+    rows = store_rows(tmp_path / "store.sqlite")
+    assert sum(1 for _, status, _ in rows if status == "done") == 4
+    failed = {Path(src).name: err for src, status, err in rows if status == "failed"}
+    assert set(failed) == {"empty.txt", "binary.txt", "poison.txt", "missing.txt", "more.jsonl:2"}
+    # Tokens: four calls at the fake endpoint's 100 + 20 (the refused one reported none).
+    assert report.tokens == (400, 80)
+    assert report.cost_usd is None
+    assert "cost: unknown (no price for 'fake-model'; give --prices)" in report.as_text()
+
+
+def test_rerun_skips_what_finished_and_retries_what_failed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 4)
+    store = tmp_path / "store.sqlite"
+    flaky = {"fail": True}
+
+    def respond(request: dict[str, Any]) -> Reply:
+        if flaky["fail"] and "day 2." in request["messages"][-1]["content"]:
+            return Reply(status=400)
+        return extraction_reply(request)
+
+    with fake_llm_server([], respond=respond) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False, concurrency=2)
+        first = run_batch([str(folder)], settings, store_path=store)
+        assert first.counts["done"] == 3 and first.counts["failed"] == 1
+        assert len(server.requests) == 4
+        flaky["fail"] = False
+        second = run_batch([str(folder)], settings, store_path=store)
+        assert len(server.requests) == 5  # only the failed article was sent again
+    assert second.counts == {"done": 1, "cached": 0, "resumed": 3, "failed": 0, "duplicate": 0}
+    assert second.tokens == (100, 20)  # resumed articles cost nothing this time
+    assert [o.source for o in second.outcomes] == [str(p) for p in sorted(folder.iterdir())]
+    assert [status for _, status, _ in store_rows(store)] == ["done"] * 4
+
+
+def test_cached_articles_are_counted_as_cached_and_cost_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 3)
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("fake-model: {prompt: 2.0, completion: 10.0}\n")
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url, prices=prices)
+        first = run_batch([str(folder)], settings, store_path=tmp_path / "one.sqlite")
+        # A new store: nothing to resume, but the extraction cache still answers.
+        second = run_batch([str(folder)], settings, store_path=tmp_path / "two.sqlite")
+        assert len(server.requests) == 3
+    assert first.cost_usd == pytest.approx((300 * 2.0 + 60 * 10.0) / 1e6)
+    assert second.counts["cached"] == 3 and second.tokens == (0, 0) and second.cost_usd == 0
+    assert [r.usage.prompt_tokens for r in second.results] == [100, 100, 100]
+
+
+def test_concurrency_bounds_requests_in_flight(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 12)
+    with fake_llm_server([], respond=lambda r: extraction_reply(r, delay_s=0.3)) as server:
+        report = run_batch(
+            [str(folder)],
+            endpoint_settings(server.base_url, concurrency=4),
+            store_path=tmp_path / "s.sqlite",
+        )
+    assert report.counts["done"] == 12
+    assert server.max_in_flight == 4
+    # 12 answers of 0.3 s, four at a time: about 0.9 s, far from the 3.6 s of one at a time.
+    assert report.elapsed_s < 2.5
+
+
+def test_a_429_pauses_every_worker_then_one_probe_goes_first(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 8)
+    lock = threading.Lock()
+    refused_at: list[float] = []
+
+    def respond(request: dict[str, Any]) -> Reply:
+        with lock:
+            first = not refused_at
+            if first:
+                refused_at.append(0.0)
+        if first:
+            return Reply(status=429, headers={"Retry-After": "1"})
+        return extraction_reply(request, delay_s=0.2)
+
+    with fake_llm_server([], respond=respond) as server:
+        report = run_batch(
+            [str(folder)],
+            endpoint_settings(server.base_url, concurrency=4),
+            store_path=tmp_path / "s.sqlite",
+        )
+    assert report.counts["done"] == 8 and len(server.requests) == 9
+    arrivals = sorted(server.arrivals)
+    t429 = arrivals[0]  # the first request is the refused one; it is answered at once
+    later = [t - t429 for t in arrivals if t - t429 > 0.1]  # after the first wave of four
+    # Nothing is sent while the endpoint asked to wait...
+    assert all(t >= 0.95 for t in later), later
+    # ...then one probe goes alone; the others follow only once it is answered (0.2 s).
+    assert later[1] - later[0] >= 0.18, later
+
+
+def test_outputs_timeline_records_and_report(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 3)
+    with fake_llm_server([], respond=extraction_reply) as server:
+        report = run_batch(
+            [str(folder)], endpoint_settings(server.base_url), store_path=tmp_path / "s.sqlite"
+        )
+    out = tmp_path / "out"
+    written = write_outputs(report, out)
+    assert sorted(p.name for p in written) == [
+        "records.jsonl", "report.json", "timeline.json", "timeline.md"
+    ]  # fmt: skip
+    lines = (out / "records.jsonl").read_text().splitlines()
+    assert [ArticleResult.model_validate_json(x).article.id for x in lines] == [
+        "a000",
+        "a001",
+        "a002",
+    ]
+    timeline = Timeline.model_validate_json((out / "timeline.json").read_text())
+    assert sorted(e.counts[0].value for e in timeline.events) == [10, 11, 12]
+    assert "each side: 11 people" in (out / "timeline.md").read_text()
+    assert json.loads((out / "report.json").read_text())["counts"]["done"] == 3
+    assert not list(out.glob("*.partial"))
+
+
+def test_cli_batch_over_a_folder_and_a_feed_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 2)
+    page = f"<html><body><article><p>{article_text(7) * 3}</p></article></body></html>".encode()
+    pages: dict[str, Page] = {}
+    with page_server(pages) as web, fake_llm_server([], respond=extraction_reply) as llm:
+        pages["/feed.xml"] = Page(
+            (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>'
+                f"<item><title>Seven</title><link>{web.url('/seven')}</link><guid>seven</guid></item>"
+                f"<item><title>Gone</title><link>{web.url('/gone')}</link><guid>gone</guid></item>"
+                "</channel></rss>"
+            ).encode(),
+            content_type="application/rss+xml",
+        )
+        pages["/seven"] = Page(page)
+        monkeypatch.setenv("SUMMARIZER_BASE_URL", llm.base_url)
+        monkeypatch.setenv("SUMMARIZER_MODEL", "fake-model")
+        out = tmp_path / "out"
+        args = ["batch", str(folder), web.url("/feed.xml"), "--out", str(out), "--quiet"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output  # the 404 page is an unreadable input
+        assert (
+            "articles: 3 done (3 extracted, 0 from the cache, 0 from an earlier run), 1 failed"
+            in result.stdout
+        )
+        assert (
+            f"{web.url('/feed.xml')}#gone: linked page {web.url('/gone')}: download failed: HTTP 404"
+            in result.stdout
+        )
+        again = CliRunner().invoke(app, args)
+        assert again.exit_code == 2
+        assert "3 done (0 extracted, 0 from the cache, 3 from an earlier run)" in again.stdout
+        assert len(llm.requests) == 3
+    assert (out / "batch.sqlite").exists()
+    report = json.loads((out / "report.json").read_text())
+    assert report["failures"] == [
+        {
+            "source": f"{web.url('/feed.xml')}#gone",
+            "error": f"linked page {web.url('/gone')}: download failed: HTTP 404",
+        }
+    ]
+
+
+def test_batch_report_text_with_a_price(tmp_path: Path) -> None:
+    from summarizer.pricing import Price
+
+    report = BatchReport([], 1.25, "m", 2, tmp_path / "s.sqlite", Price(prompt=1, completion=2))
+    assert report.as_text().splitlines()[1] == "tokens: 0 prompt + 0 completion; cost: $0.0000"
+
+
+def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    write_articles(folder, 12)
+    store = tmp_path / "store.sqlite"
+
+    def done_rows() -> list[tuple[str, str, int]]:
+        if not store.exists():
+            return []
+        with sqlite3.connect(store) as db:
+            return db.execute(
+                "SELECT article_sha256, result, (SELECT COUNT(*) FROM records r WHERE r.key = a.key)"
+                " FROM articles a WHERE status = 'done'"
+            ).fetchall()
+
+    with fake_llm_server([], respond=lambda r: extraction_reply(r, delay_s=0.25)) as server:
+        env = {
+            **os.environ,
+            "SUMMARIZER_BASE_URL": server.base_url,
+            "SUMMARIZER_MODEL": "fake-model",
+            "SUMMARIZER_USE_CACHE": "0",  # what a re-run skips must come from the store
+        }
+        command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store", str(store),
+                   "--concurrency", "2", "--quiet"]  # fmt: skip
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while len(done_rows()) < 4 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        survived = done_rows()
+        assert 4 <= len(survived) < 12, "the batch was not killed mid-run"
+        requests_before = len(server.requests)
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert rerun.returncode == 0, rerun.stderr
+        # The re-run sent exactly the articles that had not finished.
+        assert len(server.requests) - requests_before == 12 - len(survived)
+    finished = done_rows()
+    assert len(finished) == 12 and len({sha for sha, _, _ in finished}) == 12
+    # Every article's records are all there, exactly once.
+    for _, result, n_records in finished:
+        assert len(ArticleResult.model_validate_json(result).records) == n_records == 1
+    assert f"{len(survived)} from an earlier run" in rerun.stdout
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(CASSETTES / "test_seed_extraction")
+
+
+@pytest.mark.vcr(*SEED_CASSETTES)
+def test_batch_over_the_seeds_replays_the_recorded_extractions(
+    tmp_path: Path, settings: Settings, embedded_endpoint: Any
+) -> None:
+    report = run_batch(
+        [str(SEEDS)], settings, store_path=tmp_path / "s.sqlite", endpoint=embedded_endpoint
+    )
+    assert report.counts["done"] == 3 and not report.failures
+    assert [r.article.id for r in report.results] == SEED_IDS
+    assert all(r.records and r.provenance.endpoint == "embedded" for r in report.results)
+    assert (report.model, report.concurrency, report.cost_usd) == (EMBEDDED_MODEL_NAME, 1, 0.0)
+    prompt = sum(r.usage.prompt_tokens for r in report.results)
+    assert report.tokens[0] == prompt > 5000  # three articles of about 2,000 prompt tokens
