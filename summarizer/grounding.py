@@ -7,13 +7,12 @@ still ungrounded and says so in warnings, so nothing ungrounded is passed off as
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ConfigDict, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from summarizer.records import Count, ExtractedEvent, Extraction
 from summarizer.textmatch import locate_quote, non_latin_words, quote_problem, stated_numbers
+from summarizer.validation_context import validation_context
 
 #: Validation-context key holding the article text the model was given.
 ARTICLE_KEY = "article"
@@ -74,8 +73,7 @@ class GroundedExtraction(Extraction):
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> GroundedExtraction:
-        context: dict[str, Any] = info.context or {}
-        article = context.get(ARTICLE_KEY)
+        article = validation_context(info).get(ARTICLE_KEY)
         if article is None:
             return self
         problems = [

@@ -42,6 +42,7 @@ from summarizer.retry_policy import (
     is_retryable_status,
     retry_after_seconds,
 )
+from summarizer.validation_context import VALIDATION_CONTEXT
 
 log = logging.getLogger(__name__)
 
@@ -335,12 +336,13 @@ class LLM:
             ),
             reraise=True,
         )
+        # Not instructor's `context=`: it would render every message as a Jinja template.
+        context_token = VALIDATION_CONTEXT.set(context)
         try:
             parsed = self._client.chat.completions.create(
                 model=self.endpoint.model,
                 messages=list(messages),  # type: ignore[arg-type]
                 response_model=response_model,
-                context=context,
                 max_retries=reasks,
                 max_tokens=max_tokens,
                 temperature=0,
@@ -357,6 +359,8 @@ class LLM:
             ) from e
         except InstructorRetryException as e:
             return self._after_failed_validation(e)
+        finally:
+            VALIDATION_CONTEXT.reset(context_token)
         return Completion(parsed, self._usage(), self._answered(), None, sum(self._generation_s))
 
     def _usage(self) -> Usage:

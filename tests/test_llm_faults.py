@@ -187,3 +187,26 @@ def test_no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> None:
     with fake_llm_server([Reply(status=503), GOOD]) as server:
         call(server.base_url)
     assert SECRET not in caplog.text
+
+
+def test_article_text_that_looks_like_a_template_is_sent_and_grounded_verbatim() -> None:
+    # instructor renders messages as Jinja templates when given a validation context; the
+    # adapter passes the context beside it, so braces in an article stay what they are.
+    article = 'A post read "{{ article }} {% if x %}{# note #}". Each side returned 270 servicemen.'
+    quote = '"{{ article }} {% if x %}{# note #}". Each side returned 270 servicemen'
+    with fake_llm_server([Reply(content=answer(evidence=quote))]) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model="fake"), seed=7)
+        try:
+            result = llm.extract(
+                [{"role": "user", "content": article}],
+                response_model=GroundedExtraction,
+                context={ARTICLE_KEY: article},
+                max_tokens=256,
+                timeout_s=5.0,
+                max_reasks=0,
+            )
+        finally:
+            llm.close()
+    assert server.requests[0]["messages"][0]["content"] == article
+    assert result.validation_error is None
+    assert result.extraction.events[0].evidence == [quote]
