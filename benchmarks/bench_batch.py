@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fake_llm_server import extraction_reply, fake_llm_server  # noqa: E402
+from fake_llm_server import extraction_reply, fake_llm_server
 
 
 def write_articles(folder: Path, n: int) -> None:
@@ -74,7 +73,6 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
     options = parser.parse_args()
-    assert resource  # imported for the child's benefit only when run here
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         base_env = {
@@ -95,7 +93,7 @@ def main() -> None:
             )
             requests_after_fill = len(server.requests)
             out = root / "out"
-            seconds, peak_mb, report = run_cli(["batch", str(folder), "--out", str(out), "-q"], env)
+            seconds, peak_mb, _ = run_cli(["batch", str(folder), "--out", str(out), "-q"], env)
             assert len(server.requests) == requests_after_fill, "the cached run called the LLM"
             counts = json.loads((out / "report.json").read_text())["counts"]
             assert counts["cached"] == options.articles, counts
