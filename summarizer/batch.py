@@ -264,22 +264,28 @@ async def _run_batch(
             concurrency,
         )
         concurrency = 1
-    with (
-        ThreadPoolExecutor(concurrency, thread_name_prefix="summarizer-batch") as pool,
-        Fetcher(timeout_s=settings.fetch_timeout_s) as fetcher,
-        ResultStore(store_path) as store,
-        Extractor(settings, endpoint=endpoint) as extractor,
-    ):
-        run = _Run(store, extractor, pool, observer)
-        items = await run.in_thread(
-            lambda: list(iter_inputs(list(sources), fetcher=fetcher, fetch_links=fetch_links))
-        )
-        if observer is not None:
-            observer.started(len(items))
-        slots = asyncio.Semaphore(concurrency)
-        await asyncio.gather(*(run.process(i, item, slots) for i, item in enumerate(items)))
-        if run.abort is not None:
-            raise run.abort
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="summarizer-batch")
+    finished = False
+    try:
+        with (
+            Fetcher(timeout_s=settings.fetch_timeout_s) as fetcher,
+            ResultStore(store_path) as store,
+            Extractor(settings, endpoint=endpoint) as extractor,
+        ):
+            run = _Run(store, extractor, pool, observer)
+            items = await run.in_thread(
+                lambda: list(iter_inputs(list(sources), fetcher=fetcher, fetch_links=fetch_links))
+            )
+            if observer is not None:
+                observer.started(len(items))
+            slots = asyncio.Semaphore(concurrency)
+            await asyncio.gather(*(run.process(i, item, slots) for i, item in enumerate(items)))
+            finished = True
+    finally:
+        # Interrupted: do not wait for answers nobody will store (what finished is committed).
+        pool.shutdown(wait=finished, cancel_futures=True)
+    if run.abort is not None:
+        raise run.abort
     return BatchReport(
         outcomes=[run.outcomes[i] for i in sorted(run.outcomes)],
         elapsed_s=time.perf_counter() - started,

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 unexpected error; 2 an input could not be read; 3 confi
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -281,6 +282,16 @@ def batch(
             )
         if out is not None:
             write_outputs(report, out)
+    except KeyboardInterrupt:
+        typer.echo(
+            "summarizer: interrupted; finished articles are in the store, run the same "
+            "command again to do the rest",
+            err=True,
+        )
+        sys.stderr.flush()
+        # Leave at once: worker threads still waiting on the model would hold a normal exit
+        # until their answers came, and nobody would store them.
+        os._exit(130)
     except SummarizerError as e:
         _fail(str(e), e.exit_code)
     except OSError as e:

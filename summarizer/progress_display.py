@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from types import TracebackType
 
@@ -25,9 +24,9 @@ class BatchProgress:
     Failures are printed above the bar as one line each, whether or not the bar is shown.
     """
 
-    def __init__(self, *, quiet: bool = False) -> None:
-        """Show the bar unless ``quiet`` or standard error is not a terminal."""
-        self._console = Console(stderr=True, highlight=False)
+    def __init__(self, *, quiet: bool = False, console: Console | None = None) -> None:
+        """Show the bar unless ``quiet`` or the console (stderr) is not a terminal."""
+        self._console = console or Console(stderr=True, highlight=False)
         self._progress = Progress(
             TextColumn("[bold]batch"),
             BarColumn(),
@@ -37,7 +36,7 @@ class BatchProgress:
             TextColumn("eta"),
             TimeRemainingColumn(),
             console=self._console,
-            disable=quiet or not sys.stderr.isatty(),
+            disable=quiet or not self._console.is_terminal,
         )
         self._task = self._progress.add_task("batch", total=None, counts="")
         self._statuses: Counter[str] = Counter()

@@ -299,6 +299,8 @@ def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: 
         if not store.exists():
             return []
         with sqlite3.connect(store) as db:
+            if not db.execute("SELECT name FROM sqlite_master WHERE name = 'records'").fetchone():
+                return []  # the batch has opened the file but not yet created its tables
             return db.execute(
                 "SELECT article_sha256, result, (SELECT COUNT(*) FROM records r WHERE r.key = a.key)"
                 " FROM articles a WHERE status = 'done'"
@@ -354,3 +356,108 @@ def test_batch_over_the_seeds_replays_the_recorded_extractions(
     assert (report.model, report.concurrency, report.cost_usd) == (EMBEDDED_MODEL_NAME, 1, 0.0)
     prompt = sum(r.usage.prompt_tokens for r in report.results)
     assert report.tokens[0] == prompt > 5000  # three articles of about 2,000 prompt tokens
+
+
+def test_progress_bar_counts_tokens_and_failure_lines() -> None:
+    import io
+
+    from rich.console import Console
+
+    from summarizer.progress_display import BatchProgress
+
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url)
+    result = ArticleResult.model_validate_json(
+        json.dumps(
+            {
+                "article": {
+                    "id": "a",
+                    "source": "a.txt",
+                    "language": "en",
+                    "sha256": "0",
+                    "chars": 1,
+                },
+                "records": [],
+                "provenance": {
+                    "prompt_name": "p",
+                    "prompt_version": "1",
+                    "prompt_sha256": "0",
+                    "schema_sha256": "0",
+                    "model_requested": settings.model_name,
+                    "model_answered": "m",
+                    "endpoint": "e",
+                },
+                "usage": {"calls": 1, "prompt_tokens": 1000, "completion_tokens": 234},
+            }
+        )
+    )
+    shown = io.StringIO()
+    console = Console(file=shown, force_terminal=True, width=200, color_system=None)
+    with BatchProgress(console=console) as progress:
+        progress.started(3)
+        progress.finished(Outcome("a.txt", "done", result=result))
+        progress.finished(Outcome("b.txt", "cached", result=result))
+        progress.finished(Outcome("c.txt", "failed", error="empty input", unreadable=True))
+    text = shown.getvalue()
+    assert "summarizer: error: c.txt: empty input" in text
+    assert (
+        "3/3" in text and "done 1 · cached 1 · failed 1 · 1,234 tokens" in text
+    )  # cached: 0 spent
+
+    quiet = io.StringIO()
+    console = Console(file=quiet, force_terminal=True, width=200, color_system=None)
+    with BatchProgress(console=console, quiet=True) as progress:
+        progress.started(1)
+        progress.finished(Outcome("c.txt", "failed", error="empty input", unreadable=True))
+    assert quiet.getvalue() == "summarizer: error: c.txt: empty input\n"
+
+
+def test_the_embedded_model_runs_one_article_at_a_time(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    report = run_batch(
+        [str(tmp_path / "in")], Settings.resolve(concurrency=8), store_path=tmp_path / "s.sqlite"
+    )
+    assert report.concurrency == 1 and report.outcomes == [] and report.cost_usd == 0.0
+
+
+def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    write_articles(folder, 6)
+    store = tmp_path / "store.sqlite"
+
+    def done() -> int:
+        if not store.exists():
+            return 0
+        with sqlite3.connect(store) as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done'").fetchone()[0]
+            )
+
+    def respond(request: dict[str, Any]) -> Reply:
+        slow = "day 0." not in request["messages"][-1]["content"]
+        return extraction_reply(request, delay_s=20.0 if slow else 0.0)
+
+    with fake_llm_server([], respond=respond) as server:
+        env = {**os.environ, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_MODEL": "m"}
+        command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store", str(store),
+                   "--concurrency", "2", "--quiet"]  # fmt: skip
+        process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while done() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while len(server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the next article is being answered (slowly)
+        interrupted = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+        waited = time.monotonic() - interrupted
+    assert process.returncode == 130
+    assert waited < 5  # it did not wait for the 20-second answers
+    assert "interrupted; finished articles are in the store" in stderr
+    assert done() == 1

@@ -112,3 +112,15 @@ def test_a_file_that_is_no_feed_at_all(tmp_path: Path) -> None:
         failure.reason.startswith("not a readable RSS/Atom feed (")
         and "syntax error" in failure.reason
     )
+
+
+def test_the_feed_fixture() -> None:
+    feed = Path(__file__).parent / "fixtures" / "feeds" / "exchanges.rss"
+    articles, failures = split(list(iter_articles([str(feed)])))
+    assert [(a.id, a.published.value, a.url) for a in articles] == [
+        ("swap-2025-08-14", "2025-08-14", "https://news.example.test/2025/08/14/swap"),
+        ("bodies-2025-08-19", "2025-08-19", "https://news.example.test/2025/08/19/bodies"),
+    ]
+    assert "146 prisoners of war" in articles[0].text and "<p>" not in articles[0].text
+    # "Live updates" has a title and no text: a title alone is not an article.
+    assert [(f.source, f.reason) for f in failures] == [(f"{feed}#live-2025-08-20", "empty input")]
