@@ -7,6 +7,8 @@
     Target: 1,000 articles < 10 s.
 (b) M articles against a local fake OpenAI-compatible endpoint that answers valid records after
     a delay, at concurrency 1, 4 and 16 (no cache). Target: 16 at least 10x faster than 1.
+    Printed: the whole process, and the batch itself (its report's elapsed time: from listing
+    the inputs to the last store write, without interpreter start and imports).
 
 Each run is a separate process; its peak memory (max RSS) is printed with its time. The fake
 endpoint listens on 127.0.0.1 only.
@@ -116,21 +118,21 @@ def main() -> None:
         ) as server:
             env = {**base_env, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_USE_CACHE": "0"}
             for c in options.concurrency:
-                store = root / f"slow-{c}.sqlite"
+                out = root / f"slow-{c}"
                 seconds, peak_mb, _ = run_cli(
-                    ["batch", str(folder), "--store", str(store), "--concurrency", str(c), "-q"],
-                    env,
+                    ["batch", str(folder), "--out", str(out), "--concurrency", str(c), "-q"], env
                 )
-                times[c] = seconds
+                batch_s = json.loads((out / "report.json").read_text())["elapsed_s"]
+                times[c] = batch_s
                 ideal = options.slow_articles * options.delay / c
                 print(
-                    f"  concurrency {c:2d}: {seconds:7.2f} s  peak {peak_mb:5.0f} MB  "
-                    f"speed-up {times[options.concurrency[0]] / seconds:5.2f}x  "
-                    f"(ideal {ideal:.1f} s)"
+                    f"  concurrency {c:2d}: process {seconds:7.2f} s, batch {batch_s:7.2f} s "
+                    f"(ideal {ideal:5.1f} s)  peak {peak_mb:4.0f} MB  "
+                    f"speed-up {times[options.concurrency[0]] / batch_s:5.2f}x"
                 )
         if 1 in times and 16 in times:
             ratio = times[1] / times[16]
-            print(f"  16 vs 1: {ratio:.1f}x (target >= 10x)")
+            print(f"  16 vs 1 (batch time): {ratio:.1f}x (target >= 10x)")
 
 
 if __name__ == "__main__":
