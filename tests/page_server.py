@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import serve
 
 
 @dataclass
@@ -64,13 +65,6 @@ def page_server(pages: dict[str, Page]) -> Iterator[PageServer]:
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.root = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve(Handler) as root:
+        state.root = root
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
