@@ -79,3 +79,20 @@ def test_schema_hash_is_stable_and_covers_every_document() -> None:
         digest.update((ROOT / "schemas" / name).read_bytes())
     assert schema_sha256() == digest.hexdigest()
     assert GroundedExtraction.model_json_schema()["title"] == "Extraction"
+
+
+def test_the_cached_request_schema_is_pydantics_and_safe_to_change() -> None:
+    from pydantic import BaseModel
+
+    from summarizer.grounding import GroundedExtraction
+    from summarizer.records import Extraction
+
+    for model in (Extraction, GroundedExtraction):
+        fresh = BaseModel.model_json_schema.__func__(model)  # type: ignore[attr-defined]
+        first = model.model_json_schema()
+        assert first == fresh
+        first["title"] = "changed by a caller"
+        assert model.model_json_schema() == fresh
+    assert GroundedExtraction.model_json_schema(mode="serialization") == (
+        BaseModel.model_json_schema.__func__(GroundedExtraction, mode="serialization")  # type: ignore[attr-defined]
+    )
