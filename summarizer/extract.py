@@ -1,9 +1,11 @@
 """Article in, grounded event records out: prompt, cache, LLM call(s), grounding.
 
-One article is one LLM call for all its events. An article too long for the context is split
-on paragraph boundaries and the pieces' records are joined; so is one whose answer was cut off
-at ``max_tokens``. The LLM endpoint (and the embedded server) is only set up on the first cache
-miss, so a fully cached run never starts a model.
+One article is one LLM call for all its events; on the embedded model a follow-up turn in the
+same conversation then asks for the two kinds a small model misses in its first answer
+(agreements and running totals), and the two answers are joined. An article too long for the
+context is split on paragraph boundaries and the pieces' records are joined; so is one whose
+answer was cut off at ``max_tokens``. The LLM endpoint (and the embedded server) is only set
+up on the first cache miss, so a fully cached run never starts a model.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from pydantic import BaseModel, Field, ValidationError
 from summarizer.articles import Article
 from summarizer.cache import ResultCache, cache_key
 from summarizer.config import Settings, redact_url
-from summarizer.errors import LLMOutputTruncatedError
-from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
+from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
 from summarizer.llm import LLM, MODE, Endpoint
 from summarizer.local_model import LocalServer, model_identity
 from summarizer.partial_json import complete_items
@@ -41,6 +43,10 @@ from summarizer.schema_export import schema_sha256
 log = logging.getLogger(__name__)
 
 PROMPT_NAME = "extract_events"
+#: The follow-up turn (embedded model): agreements and running totals only.
+FOLLOW_UP_PROMPT_NAME = "extract_agreements_tallies"
+#: The follow-up's own generation budget, as a share of the article's budget.
+FOLLOW_UP_BUDGET_SHARE = 0.5
 #: Slowest generation measured for the embedded model on 2 cores; sizes its max_tokens.
 EMBEDDED_MIN_TOKENS_PER_S = 15.0
 #: Slowest prompt processing measured for the embedded model on 2 cores.
@@ -117,6 +123,7 @@ class _PieceResult:
     warnings: list[str]
     usage: Usage
     model_answered: str
+    follow_up: bool = False
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:
@@ -215,10 +222,18 @@ class Extractor:
         *,
         endpoint: EndpointProvider | None = None,
         prompt: Prompt | None = None,
+        follow_up: bool | None = None,
     ) -> None:
-        """Prepare an extractor; nothing is started until an article misses the cache."""
+        """Prepare an extractor; nothing is started until an article misses the cache.
+
+        ``follow_up`` turns the agreements-and-tallies follow-up turn on or off; by default
+        it is on for the embedded model only (a larger model finds those kinds at once).
+        """
         self.settings = settings
         self.prompt = prompt or load_prompt(PROMPT_NAME)
+        if follow_up is None:
+            follow_up = settings.uses_embedded_model
+        self.follow_up = load_prompt(FOLLOW_UP_PROMPT_NAME) if follow_up else None
         self._endpoint_provider: EndpointProvider = endpoint or (lambda: default_endpoint(settings))
         self._endpoint_cm: AbstractContextManager[Endpoint] | None = None
         self._llm: LLM | None = None
@@ -257,13 +272,17 @@ class Extractor:
     @property
     def parameters(self) -> dict[str, float | int | str]:
         """Request parameters that decide the output (part of the cache key and provenance)."""
-        return {
+        parameters: dict[str, float | int | str] = {
             "temperature": 0,
             "seed": self.settings.seed,
             "max_tokens": self.max_tokens,
             "mode": MODE.value,
             "max_reasks": self.settings.max_reasks,
         }
+        if self.follow_up is not None:
+            f = self.follow_up
+            parameters["follow_up_prompt"] = f"{f.name}@{f.version}:{f.sha256}"
+        return parameters
 
     def model_id(self) -> str:
         """Identity of the model for cache keys."""
@@ -317,8 +336,8 @@ class Extractor:
             )
         started = time.perf_counter()
         piece_results = list(self._extract_pieces(article))
-        events = [e for r in piece_results for e in r.events]
-        warnings = [w for r in piece_results for w in r.warnings]
+        events, repeats = _without_repeats(piece_results)
+        warnings = [w for r in piece_results for w in r.warnings] + repeats
         usage = Usage()
         for r in piece_results:
             usage = _add_usage(usage, r.usage)
@@ -373,6 +392,8 @@ class Extractor:
                 )
                 continue
             yield from self._extract_piece(article, piece, label, 0, budget)
+            if self.follow_up is not None:
+                yield self._follow_up(article, piece, label, self.follow_up)
 
     def _extract_piece(
         self, article: Article, piece: str, label: str, depth: int, budget: _Budget
@@ -429,6 +450,57 @@ class Extractor:
             )
         yield _PieceResult(events, warnings, completion.usage, completion.model_answered)
 
+    def _follow_up(
+        self, article: Article, piece: str, label: str, follow_up: Prompt
+    ) -> _PieceResult:
+        """Ask again, in the same conversation, for agreements and running totals only.
+
+        The messages are the main call's followed by the follow-up turn, so the server's
+        prompt cache already holds everything but that turn. It has its own share of the
+        generation budget; a cut-off or invalid answer keeps what is complete and says so,
+        since the main answer already stands.
+        """
+        label = f"{label}follow-up: "
+        messages = [
+            *self.prompt.render(
+                {"publication_date": article.published.value or "unknown", "article": piece}
+            ),
+            *follow_up.render({}),
+        ]
+        budget = _Budget(self.settings.generation_budget_s * FOLLOW_UP_BUDGET_SHARE)
+        max_tokens = budget.tokens(self.max_tokens)
+        model = self._client().endpoint.model
+        try:
+            completion = self._client().extract(
+                [m.as_dict() for m in messages],
+                response_model=GroundedFollowUp,
+                context={ARTICLE_KEY: piece},
+                max_tokens=max_tokens,
+                timeout_s=self._timeout_for(piece),
+                max_reasks=self.settings.max_reasks,
+                generation_budget_s=budget.remaining,
+            )
+        except LLMOutputTruncatedError as e:
+            usage = e.usage if isinstance(e.usage, Usage) else Usage()
+            salvaged = _salvage(e.partial)
+            events, warnings = ground(salvaged, piece, label)
+            warnings.insert(
+                0,
+                f"{label}answer cut off at max_tokens={max_tokens}; kept the "
+                f"{len(salvaged.events)} event(s) written out before the cut",
+            )
+            return _PieceResult(_only_follow_up_kinds(events), warnings, usage, model, True)
+        except LLMOutputInvalidError as e:
+            return _PieceResult([], [f"{label}answer not used: {e}"], Usage(), model, True)
+        events, warnings = ground(completion.extraction, piece, label)
+        if completion.validation_error is not None:
+            warnings.insert(
+                0,
+                f"{label}output still failed grounding after {completion.usage.calls} "
+                "attempt(s); dropped what is ungrounded",
+            )
+        return _PieceResult(events, warnings, completion.usage, completion.model_answered, True)
+
     def _timeout_for(self, piece: str) -> float:
         if not self.settings.uses_embedded_model:
             return self.settings.timeout_s
@@ -463,6 +535,32 @@ class Extractor:
             ),
             usage=usage,
         )
+
+
+def _without_repeats(results: list[_PieceResult]) -> tuple[list[ExtractedEvent], list[str]]:
+    """Join the answers, dropping a follow-up event that repeats one found before it.
+
+    A repeat has the same kind and shares an evidence quote (the follow-up often lists again
+    an agreement the main answer had).
+    """
+    kept: list[ExtractedEvent] = []
+    warnings: list[str] = []
+    for result in results:
+        for event in result.events:
+            if result.follow_up and any(
+                e.kind == event.kind and set(e.evidence) & set(event.evidence) for e in kept
+            ):
+                warnings.append(
+                    f"follow-up {event.kind} {event.evidence[0]!r}: dropped as a repeat"
+                )
+                continue
+            kept.append(event)
+    return kept, warnings
+
+
+def _only_follow_up_kinds(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    # A salvaged cut-off answer is parsed without the follow-up's narrower schema.
+    return [e for e in events if e.kind in ("agreement", "cumulative_tally")]
 
 
 def _record(article_id: str, index: int, event: ExtractedEvent, article: Article) -> EventRecord:

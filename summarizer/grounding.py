@@ -7,9 +7,9 @@ still ungrounded and says so in warnings, so nothing ungrounded is passed off as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ConfigDict, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from summarizer.records import Count, ExtractedEvent, Extraction
@@ -88,6 +88,23 @@ class GroundedExtraction(Extraction):
             # Passed as context, not as the template: a quote may contain braces.
             raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
         return self
+
+
+class FollowUpEvent(ExtractedEvent):
+    """An event of the follow-up turn: only the kinds it asks for (the grammar enforces it)."""
+
+    kind: Literal["agreement", "cumulative_tally"] = Field(
+        description="agreement: a deal reached. cumulative_tally: a running total over "
+        "several swaps."
+    )
+
+
+class GroundedFollowUp(GroundedExtraction):
+    """``GroundedExtraction`` of the follow-up turn (agreements and running totals only)."""
+
+    events: list[FollowUpEvent] = Field(  # type: ignore[assignment]
+        max_length=8, description="Agreements and running totals, in article order."
+    )
 
 
 def ground(
