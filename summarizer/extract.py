@@ -1,10 +1,10 @@
 """Article in, grounded event records out: prompt, cache, LLM call(s), grounding.
 
-One article is one LLM call for all its events; on the embedded model a follow-up turn in the
-same conversation then asks for the two kinds a small model misses in its first answer
-(agreements and running totals), and the two answers are joined. An article too long for the
-context is split on paragraph boundaries and the pieces' records are joined; so is one whose
-answer was cut off at ``max_tokens``. The LLM endpoint (and the embedded server) is only set
+One article is one LLM call for all its events; on the embedded model a second, focused call
+with a prompt of its own then asks only for the two kinds a small model misses in the first
+answer (agreements and running totals), and the two answers are joined. An article too long
+for the context is split on paragraph boundaries and the pieces' records are joined; so is one
+whose answer was cut off at ``max_tokens``. The LLM endpoint (and the embedded server) is only set
 up on the first cache miss, so a fully cached run never starts a model.
 """
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.articles import Article
 from summarizer.cache import ResultCache, cache_key
+from summarizer.candidates import candidate_sentences, numbered
 from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
@@ -336,8 +337,8 @@ class Extractor:
             )
         started = time.perf_counter()
         piece_results = list(self._extract_pieces(article))
-        events, repeats = _without_repeats(piece_results)
-        warnings = [w for r in piece_results for w in r.warnings] + repeats
+        events, joined = _join(piece_results)
+        warnings = [w for r in piece_results for w in r.warnings] + joined
         usage = Usage()
         for r in piece_results:
             usage = _add_usage(usage, r.usage)
@@ -453,37 +454,42 @@ class Extractor:
     def _follow_up(
         self, article: Article, piece: str, label: str, follow_up: Prompt
     ) -> _PieceResult:
-        """Ask again, in the same conversation, for agreements and running totals only.
+        """Ask again, with a prompt of its own, for agreements and running totals only.
 
-        The messages are the main call's followed by the follow-up turn, so the server's
-        prompt cache already holds everything but that turn. It has its own share of the
-        generation budget; a cut-off or invalid answer keeps what is complete and says so,
-        since the main answer already stands.
+        The model gets the article and, under it, the sentences picked as candidates for those
+        two kinds; with none, no call is made. It has its own share of the generation budget;
+        a cut-off or invalid answer keeps what is complete and says so, since the main answer
+        already stands.
         """
         label = f"{label}follow-up: "
-        messages = [
-            *self.prompt.render(
-                {"publication_date": article.published.value or "unknown", "article": piece}
-            ),
-            *follow_up.render({}),
-        ]
+        model = self.settings.model_name
+        candidates = candidate_sentences(piece)
+        if not candidates:
+            return _PieceResult([], [], Usage(), model, True)
+        messages = follow_up.render(
+            {
+                "publication_date": article.published.value or "unknown",
+                "article": piece,
+                "candidates": numbered(candidates),
+            }
+        )
         budget = _Budget(self.settings.generation_budget_s * FOLLOW_UP_BUDGET_SHARE)
         max_tokens = budget.tokens(self.max_tokens)
-        model = self._client().endpoint.model
         try:
             completion = self._client().extract(
                 [m.as_dict() for m in messages],
                 response_model=GroundedFollowUp,
                 context={ARTICLE_KEY: piece},
                 max_tokens=max_tokens,
-                timeout_s=self._timeout_for(piece),
+                # Its prompt is not the cached one of the main call: all of it may be read.
+                timeout_s=self._timeout_for("".join(m.content for m in messages)),
                 max_reasks=self.settings.max_reasks,
                 generation_budget_s=budget.remaining,
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()
             salvaged = _salvage(e.partial)
-            events, warnings = ground(salvaged, piece, label)
+            events, warnings = ground(salvaged, piece, label, own_evidence=True)
             warnings.insert(
                 0,
                 f"{label}answer cut off at max_tokens={max_tokens}; kept the "
@@ -492,7 +498,7 @@ class Extractor:
             return _PieceResult(_only_follow_up_kinds(events), warnings, usage, model, True)
         except LLMOutputInvalidError as e:
             return _PieceResult([], [f"{label}answer not used: {e}"], Usage(), model, True)
-        events, warnings = ground(completion.extraction, piece, label)
+        events, warnings = ground(completion.extraction, piece, label, own_evidence=True)
         if completion.validation_error is not None:
             warnings.insert(
                 0,
@@ -537,21 +543,43 @@ class Extractor:
         )
 
 
-def _without_repeats(results: list[_PieceResult]) -> tuple[list[ExtractedEvent], list[str]]:
-    """Join the answers, dropping a follow-up event that repeats one found before it.
+def _same_passage(a: ExtractedEvent, b: ExtractedEvent) -> bool:
+    return any(x in y or y in x for x in a.evidence for y in b.evidence)
 
-    A repeat has the same kind and shares an evidence quote (the follow-up often lists again
-    an agreement the main answer had).
+
+def _join(results: list[_PieceResult]) -> tuple[list[ExtractedEvent], list[str]]:
+    """Join the main and follow-up answers.
+
+    A follow-up event repeating a main one (same kind, a shared passage) is dropped. A main
+    prisoner_exchange is dropped when the follow-up, asked about that very sentence, read it
+    as a running total with the same figure: the single-swap reading is the small model's
+    known confusion, and a tally must never be shown as an exchange.
     """
+    main = [e for r in results if not r.follow_up for e in r.events]
+    tallies = [e for r in results if r.follow_up for e in r.events if e.kind == "cumulative_tally"]
     kept: list[ExtractedEvent] = []
     warnings: list[str] = []
     for result in results:
         for event in result.events:
             if result.follow_up and any(
-                e.kind == event.kind and set(e.evidence) & set(event.evidence) for e in kept
+                e.kind == event.kind and _same_passage(e, event) for e in main
             ):
                 warnings.append(
                     f"follow-up {event.kind} {event.evidence[0]!r}: dropped as a repeat"
+                )
+                continue
+            figures = {c.value for c in event.counts if c.value is not None}
+            if (
+                not result.follow_up
+                and event.kind == "prisoner_exchange"
+                and any(
+                    _same_passage(t, event) and figures & {c.value for c in t.counts}
+                    for t in tallies
+                )
+            ):
+                warnings.append(
+                    f"prisoner_exchange {event.evidence[0]!r}: dropped, the follow-up read "
+                    "it as a running total"
                 )
                 continue
             kept.append(event)

@@ -148,8 +148,8 @@ TALKS = (
 
 
 def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
-    # The follow-up turn continues the main conversation (its prefix is the main request) and
-    # its events are joined to the main answer's; one repeating a main event is dropped.
+    # The follow-up is a second call with its own prompt, the article last; its events are
+    # joined to the main answer's, and one repeating a main event is dropped.
     article = article_from_bytes(TALKS.encode(), "talks.txt", "talks")
     agreed = event(
         kind="agreement",
@@ -174,8 +174,14 @@ def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
             follow_up = extractor.parameters["follow_up_prompt"]
     assert len(server.requests) == 2
     first, second = (r["messages"] for r in server.requests)
-    assert second[: len(first)] == first
-    assert second[-1]["role"] == "user" and "cumulative_tally" in second[-1]["content"]
+    assert first[-1]["content"].endswith(TALKS)
+    assert "cumulative_tally" in second[0]["content"] and first[0] != second[0]
+    # Under the article, the candidate sentences for the two kinds.
+    assert second[-1]["content"].endswith(
+        f"{TALKS}\n\nSentences to check:\n"
+        "[1] They agreed to exchange 1,000 prisoners each.\n"
+        "[2] Ukraine has brought home 5,000 people in total since 2022."
+    )
     # The follow-up's schema allows only its two kinds, so the grammar enforces them.
     kinds = json.dumps(server.requests[1]["response_format"])
     assert '"talks_round"' not in kinds and '"cumulative_tally"' in kinds
@@ -195,6 +201,18 @@ def test_an_endpoint_model_gets_no_follow_up_unless_asked() -> None:
             extractor.summarise(article)
             assert "follow_up_prompt" not in extractor.parameters
     assert len(server.requests) == 1
+
+
+def test_no_follow_up_call_without_candidate_sentences() -> None:
+    text = "The delegations met in Istanbul on 16 May. On Friday 250 soldiers were swapped."
+    article = article_from_bytes(text.encode(), "plain.txt", "plain")
+    main = answer(event(kind="talks_round", counts=[], evidence=["The delegations met"]))
+    with fake_llm_server([Reply(content=main)]) as server:
+        with Extractor(
+            Settings.resolve(use_cache=False), endpoint=lambda: _fixed(server.base_url)
+        ) as extractor:
+            result = extractor.summarise(article)
+    assert len(server.requests) == 1 and result.usage.calls == 1
 
 
 def test_a_cut_off_follow_up_keeps_the_main_answer_and_says_so() -> None:
