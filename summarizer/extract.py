@@ -511,7 +511,10 @@ class Extractor:
         if not self.settings.uses_embedded_model:
             return self.settings.timeout_s
         prompt_s = (estimate_tokens(piece) + 2000) / EMBEDDED_MIN_PROMPT_TOKENS_PER_S
-        return self.settings.generation_budget_s + prompt_s
+        # Twice the time at the slowest measured speeds: a machine shared with other work
+        # halves them (seen: 25 prompt and 10 generated tokens/s), and a timeout loses the
+        # whole article while a slow answer only costs time.
+        return 2 * (self.settings.generation_budget_s + prompt_s)
 
     def _result(
         self,
