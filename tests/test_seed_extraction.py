@@ -122,7 +122,8 @@ DROPPED = {
 def test_second_run_is_served_from_the_cache(settings: Settings, embedded_endpoint: Any) -> None:
     seed = "000_a33cf321543e0b29"
     first = extract_seed(seed, settings, embedded_endpoint)
-    # The cassette holds one interaction and replays refuse repeats: a second LLM call would fail.
+    # The cassette holds the main and the follow-up call and replays refuse repeats: a second
+    # run that called the LLM would fail.
     second = extract_seed(seed, settings, embedded_endpoint)
     assert not first.usage.cached and second.usage.cached
     assert second.records == first.records and second.warnings == first.warnings
