@@ -179,8 +179,10 @@ def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
     # Under the article, the candidate sentences for the two kinds.
     assert second[-1]["content"].endswith(
         f"{TALKS}\n\nSentences to check:\n"
-        "[1] They agreed to exchange 1,000 prisoners each.\n"
-        "[2] Ukraine has brought home 5,000 people in total since 2022."
+        "[1] after: The delegations met in Istanbul on 16 May.\n"
+        "    check: They agreed to exchange 1,000 prisoners each.\n"
+        "[2] after: They agreed to exchange 1,000 prisoners each.\n"
+        "    check: Ukraine has brought home 5,000 people in total since 2022."
     )
     # The follow-up's schema allows only its two kinds, so the grammar enforces them.
     kinds = json.dumps(server.requests[1]["response_format"])
