@@ -283,6 +283,7 @@ class Extractor:
         if self.follow_up is not None:
             f = self.follow_up
             parameters["follow_up_prompt"] = f"{f.name}@{f.version}:{f.sha256}"
+            parameters["follow_up_max_tokens"] = self._follow_up_budget().tokens(self.max_tokens)
         return parameters
 
     def model_id(self) -> str:
@@ -451,6 +452,9 @@ class Extractor:
             )
         yield _PieceResult(events, warnings, completion.usage, completion.model_answered)
 
+    def _follow_up_budget(self) -> _Budget:
+        return _Budget(self.settings.generation_budget_s * FOLLOW_UP_BUDGET_SHARE)
+
     def _follow_up(
         self, article: Article, piece: str, label: str, follow_up: Prompt
     ) -> _PieceResult:
@@ -473,7 +477,7 @@ class Extractor:
                 "candidates": numbered(candidates),
             }
         )
-        budget = _Budget(self.settings.generation_budget_s * FOLLOW_UP_BUDGET_SHARE)
+        budget = self._follow_up_budget()
         max_tokens = budget.tokens(self.max_tokens)
         try:
             completion = self._client().extract(

@@ -10,7 +10,14 @@ from fake_llm_server import Reply, fake_llm_server
 from summarizer.articles import article_from_bytes
 from summarizer.config import Settings
 from summarizer.errors import LLMOutputTruncatedError
-from summarizer.extract import Extractor, estimate_tokens, halve, paragraphs, split_text
+from summarizer.extract import (
+    FOLLOW_UP_BUDGET_SHARE,
+    Extractor,
+    estimate_tokens,
+    halve,
+    paragraphs,
+    split_text,
+)
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -141,6 +148,9 @@ def test_embedded_generation_is_bounded_by_the_budget() -> None:
     extractor.close()
 
 
+#: The follow-up's share of the 60 s budget at 15 tokens/s.
+FOLLOW_UP_MAX_TOKENS = int(60 * FOLLOW_UP_BUDGET_SHARE * 15)
+
 TALKS = (
     "The delegations met in Istanbul on 16 May. They agreed to exchange 1,000 prisoners each. "
     "Ukraine has brought home 5,000 people in total since 2022."
@@ -171,7 +181,8 @@ def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
         settings = Settings.resolve(use_cache=False)
         with Extractor(settings, endpoint=lambda: _fixed(server.base_url)) as extractor:
             result = extractor.summarise(article)
-            follow_up = extractor.parameters["follow_up_prompt"]
+            parameters = extractor.parameters
+            follow_up = parameters["follow_up_prompt"]
     assert len(server.requests) == 2
     first, second = (r["messages"] for r in server.requests)
     assert first[-1]["content"].endswith(TALKS)
@@ -193,6 +204,7 @@ def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
     ]
     assert result.usage.calls == 2
     assert str(follow_up).startswith("extract_agreements_tallies@")
+    assert parameters["follow_up_max_tokens"] == FOLLOW_UP_MAX_TOKENS
 
 
 def test_an_endpoint_model_gets_no_follow_up_unless_asked() -> None:
@@ -226,5 +238,6 @@ def test_a_cut_off_follow_up_keeps_the_main_answer_and_says_so() -> None:
             result = extractor.summarise(article)
     assert [r.kind for r in result.records] == ["talks_round"]
     assert result.warnings == [
-        "follow-up: answer cut off at max_tokens=450; kept the 0 event(s) written out before the cut"
+        f"follow-up: answer cut off at max_tokens={FOLLOW_UP_MAX_TOKENS}; kept the 0 event(s) "
+        "written out before the cut"
     ]
