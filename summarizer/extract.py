@@ -1,9 +1,11 @@
 """Article in, grounded event records out: prompt, cache, LLM call(s), grounding.
 
-One article is one LLM call for all its events. An article too long for the context is split
-on paragraph boundaries and the pieces' records are joined; so is one whose answer was cut off
-at ``max_tokens``. The LLM endpoint (and the embedded server) is only set up on the first cache
-miss, so a fully cached run never starts a model.
+One article is one LLM call for all its events; on the embedded model a second, focused call
+with a prompt of its own then asks only for the two kinds a small model misses in the first
+answer (agreements and running totals), and the two answers are joined. An article too long
+for the context is split on paragraph boundaries and the pieces' records are joined; so is one
+whose answer was cut off at ``max_tokens``. The LLM endpoint (and the embedded server) is only set
+up on the first cache miss, so a fully cached run never starts a model.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.articles import Article
 from summarizer.cache import ResultCache, cache_key
+from summarizer.candidates import candidate_sentences, numbered
 from summarizer.config import Settings, redact_url
-from summarizer.errors import LLMOutputTruncatedError
-from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
+from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
 from summarizer.llm import LLM, MODE, Endpoint
 from summarizer.local_model import LocalServer, model_identity
 from summarizer.partial_json import complete_items
@@ -43,6 +46,10 @@ from summarizer.schema_export import schema_sha256
 log = logging.getLogger(__name__)
 
 PROMPT_NAME = "extract_events"
+#: The follow-up turn (embedded model): agreements and running totals only.
+FOLLOW_UP_PROMPT_NAME = "extract_agreements_tallies"
+#: The follow-up's own generation budget, as a share of the article's budget.
+FOLLOW_UP_BUDGET_SHARE = 0.5
 #: Slowest generation measured for the embedded model on 2 cores; sizes its max_tokens.
 EMBEDDED_MIN_TOKENS_PER_S = 15.0
 #: Slowest prompt processing measured for the embedded model on 2 cores.
@@ -119,6 +126,7 @@ class _PieceResult:
     warnings: list[str]
     usage: Usage
     model_answered: str
+    follow_up: bool = False
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:
@@ -218,10 +226,18 @@ class Extractor:
         *,
         endpoint: EndpointProvider | None = None,
         prompt: Prompt | None = None,
+        follow_up: bool | None = None,
     ) -> None:
-        """Prepare an extractor; nothing is started until an article misses the cache."""
+        """Prepare an extractor; nothing is started until an article misses the cache.
+
+        ``follow_up`` turns the agreements-and-tallies follow-up turn on or off; by default
+        it is on for the embedded model only (a larger model finds those kinds at once).
+        """
         self.settings = settings
         self.prompt = prompt or load_prompt(PROMPT_NAME)
+        if follow_up is None:
+            follow_up = settings.uses_embedded_model
+        self.follow_up = load_prompt(FOLLOW_UP_PROMPT_NAME) if follow_up else None
         self._endpoint_provider: EndpointProvider = endpoint or (lambda: default_endpoint(settings))
         self._endpoint_cm: AbstractContextManager[Endpoint] | None = None
         self._endpoint: Endpoint | None = None
@@ -267,13 +283,18 @@ class Extractor:
     @property
     def parameters(self) -> dict[str, float | int | str]:
         """Request parameters that decide the output (part of the cache key and provenance)."""
-        return {
+        parameters: dict[str, float | int | str] = {
             "temperature": 0,
             "seed": self.settings.seed,
             "max_tokens": self.max_tokens,
             "mode": MODE.value,
             "max_reasks": self.settings.max_reasks,
         }
+        if self.follow_up is not None:
+            f = self.follow_up
+            parameters["follow_up_prompt"] = f"{f.name}@{f.version}:{f.sha256}"
+            parameters["follow_up_max_tokens"] = self._follow_up_budget().tokens(self.max_tokens)
+        return parameters
 
     def model_id(self) -> str:
         """Identity of the model for cache keys."""
@@ -338,8 +359,8 @@ class Extractor:
             )
         started = time.perf_counter()
         piece_results = list(self._extract_pieces(article))
-        events = [e for r in piece_results for e in r.events]
-        warnings = [w for r in piece_results for w in r.warnings]
+        events, joined = _join(piece_results)
+        warnings = [w for r in piece_results for w in r.warnings] + joined
         usage = Usage()
         for r in piece_results:
             usage = _add_usage(usage, r.usage)
@@ -394,6 +415,8 @@ class Extractor:
                 )
                 continue
             yield from self._extract_piece(article, piece, label, 0, budget)
+            if self.follow_up is not None:
+                yield self._follow_up(article, piece, label, self.follow_up)
 
     def _extract_piece(
         self, article: Article, piece: str, label: str, depth: int, budget: _Budget
@@ -450,11 +473,73 @@ class Extractor:
             )
         yield _PieceResult(events, warnings, completion.usage, completion.model_answered)
 
+    def _follow_up_budget(self) -> _Budget:
+        return _Budget(self.settings.generation_budget_s * FOLLOW_UP_BUDGET_SHARE)
+
+    def _follow_up(
+        self, article: Article, piece: str, label: str, follow_up: Prompt
+    ) -> _PieceResult:
+        """Ask again, with a prompt of its own, for agreements and running totals only.
+
+        The model gets the article and, under it, the sentences picked as candidates for those
+        two kinds; with none, no call is made. It has its own share of the generation budget;
+        a cut-off or invalid answer keeps what is complete and says so, since the main answer
+        already stands.
+        """
+        label = f"{label}follow-up: "
+        model = self.settings.model_name
+        candidates = candidate_sentences(piece)
+        if not candidates:
+            return _PieceResult([], [], Usage(), model, True)
+        messages = follow_up.render(
+            {
+                "publication_date": article.published.value or "unknown",
+                "article": piece,
+                "candidates": numbered(candidates),
+            }
+        )
+        budget = self._follow_up_budget()
+        max_tokens = budget.tokens(self.max_tokens)
+        try:
+            completion = self._client().extract(
+                [m.as_dict() for m in messages],
+                response_model=GroundedFollowUp,
+                context={ARTICLE_KEY: piece},
+                max_tokens=max_tokens,
+                # Its prompt is not the cached one of the main call: all of it may be read.
+                timeout_s=self._timeout_for("".join(m.content for m in messages)),
+                max_reasks=self.settings.max_reasks,
+                generation_budget_s=budget.remaining,
+            )
+        except LLMOutputTruncatedError as e:
+            usage = e.usage if isinstance(e.usage, Usage) else Usage()
+            salvaged = _salvage(e.partial)
+            events, warnings = ground(salvaged, piece, label, own_evidence=True)
+            warnings.insert(
+                0,
+                f"{label}answer cut off at max_tokens={max_tokens}; kept the "
+                f"{len(salvaged.events)} event(s) written out before the cut",
+            )
+            return _PieceResult(_only_follow_up_kinds(events), warnings, usage, model, True)
+        except LLMOutputInvalidError as e:
+            return _PieceResult([], [f"{label}answer not used: {e}"], Usage(), model, True)
+        events, warnings = ground(completion.extraction, piece, label, own_evidence=True)
+        if completion.validation_error is not None:
+            warnings.insert(
+                0,
+                f"{label}output still failed grounding after {completion.usage.calls} "
+                "attempt(s); dropped what is ungrounded",
+            )
+        return _PieceResult(events, warnings, completion.usage, completion.model_answered, True)
+
     def _timeout_for(self, piece: str) -> float:
         if not self.settings.uses_embedded_model:
             return self.settings.timeout_s
         prompt_s = (estimate_tokens(piece) + 2000) / EMBEDDED_MIN_PROMPT_TOKENS_PER_S
-        return self.settings.generation_budget_s + prompt_s
+        # Twice the time at the slowest measured speeds: a machine shared with other work
+        # halves them (seen: 25 prompt and 10 generated tokens/s), and a timeout loses the
+        # whole article while a slow answer only costs time.
+        return 2 * (self.settings.generation_budget_s + prompt_s)
 
     def _result(
         self,
@@ -484,6 +569,54 @@ class Extractor:
             ),
             usage=usage,
         )
+
+
+def _same_passage(a: ExtractedEvent, b: ExtractedEvent) -> bool:
+    return any(x in y or y in x for x in a.evidence for y in b.evidence)
+
+
+def _join(results: list[_PieceResult]) -> tuple[list[ExtractedEvent], list[str]]:
+    """Join the main and follow-up answers.
+
+    A follow-up event repeating a main one (same kind, a shared passage) is dropped. A main
+    prisoner_exchange is dropped when the follow-up, asked about that very sentence, read it
+    as a running total with the same figure: the single-swap reading is the small model's
+    known confusion, and a tally must never be shown as an exchange.
+    """
+    main = [e for r in results if not r.follow_up for e in r.events]
+    tallies = [e for r in results if r.follow_up for e in r.events if e.kind == "cumulative_tally"]
+    kept: list[ExtractedEvent] = []
+    warnings: list[str] = []
+    for result in results:
+        for event in result.events:
+            if result.follow_up and any(
+                e.kind == event.kind and _same_passage(e, event) for e in main
+            ):
+                warnings.append(
+                    f"follow-up {event.kind} {event.evidence[0]!r}: dropped as a repeat"
+                )
+                continue
+            figures = {c.value for c in event.counts if c.value is not None}
+            if (
+                not result.follow_up
+                and event.kind == "prisoner_exchange"
+                and any(
+                    _same_passage(t, event) and figures & {c.value for c in t.counts}
+                    for t in tallies
+                )
+            ):
+                warnings.append(
+                    f"prisoner_exchange {event.evidence[0]!r}: dropped, the follow-up read "
+                    "it as a running total"
+                )
+                continue
+            kept.append(event)
+    return kept, warnings
+
+
+def _only_follow_up_kinds(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    # A salvaged cut-off answer is parsed without the follow-up's narrower schema.
+    return [e for e in events if e.kind in ("agreement", "cumulative_tally")]
 
 
 def _record(article_id: str, index: int, event: ExtractedEvent, article: Article) -> EventRecord:

@@ -7,7 +7,9 @@ still ungrounded and says so in warnings, so nothing ungrounded is passed off as
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, ValidationInfo, model_validator
+from typing import Literal
+
+from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from summarizer.records import Count, ExtractedEvent, Extraction
@@ -88,8 +90,54 @@ class GroundedExtraction(Extraction):
         return self
 
 
+class FollowUpEvent(ExtractedEvent):
+    """An event of the follow-up turn: only the kinds it asks for (the grammar enforces it)."""
+
+    kind: Literal["agreement", "cumulative_tally"] = Field(
+        description="agreement: a deal reached. cumulative_tally: a running total over "
+        "several swaps."
+    )
+
+
+def figures_outside_evidence(event: ExtractedEvent) -> list[str]:
+    """Figures of an event that its own evidence does not state."""
+    numbers = stated_numbers(" ".join(event.evidence))
+    return [
+        f"count {count.value} ({count.side}, {count.category}) is not stated in this event's "
+        "evidence; give only the numbers its evidence states"
+        for count in event.counts
+        if count.value is not None and count.value not in numbers
+    ]
+
+
+class GroundedFollowUp(GroundedExtraction):
+    """``GroundedExtraction`` of the follow-up call (agreements and running totals only).
+
+    Its evidence is one sentence, so each figure must be stated in the event's own evidence
+    (a small model otherwise lends a figure from the next sentence).
+    """
+
+    events: list[FollowUpEvent] = Field(  # type: ignore[assignment]
+        max_length=8, description="Agreements and running totals, in article order."
+    )
+
+    @model_validator(mode="after")
+    def _figures_in_own_evidence(self, info: ValidationInfo) -> GroundedFollowUp:
+        if validation_context(info).get(ARTICLE_KEY) is None:
+            return self
+        problems = [
+            f"events[{i}] ({event.kind}): {problem}"
+            for i, event in enumerate(self.events)
+            for problem in figures_outside_evidence(event)
+        ]
+        if problems:
+            text = "figures not in their evidence:\n- " + "\n- ".join(problems)
+            raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
+        return self
+
+
 def ground(
-    extraction: Extraction, article: str, label: str = ""
+    extraction: Extraction, article: str, label: str = "", *, own_evidence: bool = False
 ) -> tuple[list[ExtractedEvent], list[str]]:
     """Keep only what the article supports.
 
@@ -103,6 +151,7 @@ def ground(
         extraction: The model's output.
         article: The text the model was given.
         label: Prefix for warnings (e.g. the piece of a split article).
+        own_evidence: Also drop a figure that the event's own evidence does not state.
 
     Returns:
         The grounded events and the warnings.
@@ -127,13 +176,15 @@ def ground(
             warnings.append(f"{where}: dropped the event: no grounded evidence")
             continue
         counts: list[Count] = []
+        in_evidence = stated_numbers(" ".join(quotes)) if own_evidence else numbers
         for count in event.counts:
-            if count.value is None or count.value in numbers:
+            if count.value is None or count.value in in_evidence:
                 counts.append(count)
             else:
+                where_not = "its evidence" if count.value in numbers else "the article"
                 warnings.append(
                     f"{where}: dropped figure {count.value} ({count.side}, {count.category}):"
-                    " not stated in the article"
+                    f" not stated in {where_not}"
                 )
         identity = (event.kind, tuple(quotes))
         if identity in seen:

@@ -123,4 +123,5 @@ def test_an_interaction_no_request_replays_is_found(tmp_path: Path, settings: Se
 
     with recorder.use_cassette(str(path)) as replay:
         extract_with(settings, endpoint)
-    assert unused_interactions(replay) == [1]
+    # The seed cassette holds the main call (0) and the follow-up call (1); the stale copy is 2.
+    assert unused_interactions(replay) == [2]

@@ -129,8 +129,9 @@ def test_schemas_check_and_prompts_listing() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["schemas", "--check"]).exit_code == 0
     listing = runner.invoke(app, ["prompts"]).stdout
-    prompt = load_prompt("extract_events")
-    assert listing.startswith(f"extract_events\tv{prompt.version}\t{prompt.sha256[:16]}\t")
+    for name in ("extract_events", "extract_agreements_tallies"):
+        prompt = load_prompt(name)
+        assert f"{name}\tv{prompt.version}\t{prompt.sha256[:16]}\t" in listing
 
 
 def test_summarise_prints_records_then_the_timeline_and_merge_rereads_it(tmp_path: Path) -> None:

@@ -10,7 +10,14 @@ from fake_llm_server import Reply, fake_llm_server
 from summarizer.articles import article_from_bytes
 from summarizer.config import Settings
 from summarizer.errors import LLMOutputTruncatedError
-from summarizer.extract import Extractor, estimate_tokens, halve, paragraphs, split_text
+from summarizer.extract import (
+    FOLLOW_UP_BUDGET_SHARE,
+    Extractor,
+    estimate_tokens,
+    halve,
+    paragraphs,
+    split_text,
+)
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -89,7 +96,9 @@ def test_embedded_truncation_keeps_the_complete_events_within_the_budget() -> No
     cut = json.dumps({"events": [complete, complete | {"evidence": ["invented words here"]}]})[:-40]
     with fake_llm_server([Reply(content=cut, finish_reason="length")]) as server:
         settings = Settings.resolve(use_cache=False)  # embedded: generation budget applies
-        with Extractor(settings, endpoint=lambda: _fixed(server.base_url)) as extractor:
+        with Extractor(
+            settings, endpoint=lambda: _fixed(server.base_url), follow_up=False
+        ) as extractor:
             result = extractor.summarise(article)
     assert len(server.requests) == 1  # not read again
     assert [r.counts[0].value for r in result.records] == [10]
@@ -137,3 +146,98 @@ def test_embedded_generation_is_bounded_by_the_budget() -> None:
     assert extractor.max_tokens == 900
     assert extractor.parameters["max_tokens"] == 900
     extractor.close()
+
+
+#: The follow-up's share of the 60 s budget at 15 tokens/s.
+FOLLOW_UP_MAX_TOKENS = int(60 * FOLLOW_UP_BUDGET_SHARE * 15)
+
+TALKS = (
+    "The delegations met in Istanbul on 16 May. They agreed to exchange 1,000 prisoners each. "
+    "Ukraine has brought home 5,000 people in total since 2022."
+)
+
+
+def test_embedded_model_asks_a_follow_up_for_agreements_and_tallies() -> None:
+    # The follow-up is a second call with its own prompt, the article last; its events are
+    # joined to the main answer's, and one repeating a main event is dropped.
+    article = article_from_bytes(TALKS.encode(), "talks.txt", "talks")
+    agreed = event(
+        kind="agreement",
+        date="2025-05-16",
+        counts=[count("each_side", "people", 1000)],
+        evidence=["They agreed to exchange 1,000 prisoners each"],
+    )
+    main = answer(
+        event(kind="talks_round", counts=[], evidence=["The delegations met in Istanbul"]),
+        agreed,
+    )
+    tally = event(
+        kind="cumulative_tally",
+        date=None,
+        counts=[count("ukraine", "people", 5000)],
+        evidence=["Ukraine has brought home 5,000 people in total since 2022"],
+    )
+    with fake_llm_server([Reply(content=main), Reply(content=answer(agreed, tally))]) as server:
+        settings = Settings.resolve(use_cache=False)
+        with Extractor(settings, endpoint=lambda: _fixed(server.base_url)) as extractor:
+            result = extractor.summarise(article)
+            parameters = extractor.parameters
+            follow_up = parameters["follow_up_prompt"]
+    assert len(server.requests) == 2
+    first, second = (r["messages"] for r in server.requests)
+    assert first[-1]["content"].endswith(TALKS)
+    assert "cumulative_tally" in second[0]["content"] and first[0] != second[0]
+    # Under the article, the candidate sentences for the two kinds.
+    assert second[-1]["content"].endswith(
+        f"{TALKS}\n\nSentences to check:\n"
+        "[1] after: The delegations met in Istanbul on 16 May.\n"
+        "    check: They agreed to exchange 1,000 prisoners each.\n"
+        "[2] after: They agreed to exchange 1,000 prisoners each.\n"
+        "    check: Ukraine has brought home 5,000 people in total since 2022."
+    )
+    # The follow-up's schema allows only its two kinds, so the grammar enforces them.
+    kinds = json.dumps(server.requests[1]["response_format"])
+    assert '"talks_round"' not in kinds and '"cumulative_tally"' in kinds
+    assert [r.kind for r in result.records] == ["talks_round", "agreement", "cumulative_tally"]
+    assert result.warnings == [
+        "follow-up agreement 'They agreed to exchange 1,000 prisoners each': dropped as a repeat"
+    ]
+    assert result.usage.calls == 2
+    assert str(follow_up).startswith("extract_agreements_tallies@")
+    assert parameters["follow_up_max_tokens"] == FOLLOW_UP_MAX_TOKENS
+
+
+def test_an_endpoint_model_gets_no_follow_up_unless_asked() -> None:
+    article = article_from_bytes(TALKS.encode(), "talks.txt", "talks")
+    main = answer(event(kind="talks_round", counts=[], evidence=["The delegations met"]))
+    with fake_llm_server([Reply(content=main)]) as server:
+        with Extractor(remote(server.base_url)) as extractor:
+            extractor.summarise(article)
+            assert "follow_up_prompt" not in extractor.parameters
+    assert len(server.requests) == 1
+
+
+def test_no_follow_up_call_without_candidate_sentences() -> None:
+    text = "The delegations met in Istanbul on 16 May. On Friday 250 soldiers were swapped."
+    article = article_from_bytes(text.encode(), "plain.txt", "plain")
+    main = answer(event(kind="talks_round", counts=[], evidence=["The delegations met"]))
+    with fake_llm_server([Reply(content=main)]) as server:
+        with Extractor(
+            Settings.resolve(use_cache=False), endpoint=lambda: _fixed(server.base_url)
+        ) as extractor:
+            result = extractor.summarise(article)
+    assert len(server.requests) == 1 and result.usage.calls == 1
+
+
+def test_a_cut_off_follow_up_keeps_the_main_answer_and_says_so() -> None:
+    article = article_from_bytes(TALKS.encode(), "talks.txt", "talks")
+    main = answer(event(kind="talks_round", counts=[], evidence=["The delegations met"]))
+    with fake_llm_server([Reply(content=main), Reply(content="{", finish_reason="length")]) as s:
+        settings = Settings.resolve(use_cache=False)
+        with Extractor(settings, endpoint=lambda: _fixed(s.base_url)) as extractor:
+            result = extractor.summarise(article)
+    assert [r.kind for r in result.records] == ["talks_round"]
+    assert result.warnings == [
+        f"follow-up: answer cut off at max_tokens={FOLLOW_UP_MAX_TOKENS}; kept the 0 event(s) "
+        "written out before the cut"
+    ]

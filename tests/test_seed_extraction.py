@@ -72,22 +72,31 @@ def summary(result: ArticleResult) -> set[tuple[Any, ...]]:
 # catch). A re-recording that changes these must update them here.
 RECORDED = {
     "000_a33cf321543e0b29": {
-        # Right: an exchange with about 250 per side (but "exact", and dated the publication
-        # day, not 23 July). Wrong: an "agreement" made of Zelenskyy's confirmation.
+        # Main call. Right: an exchange with about 250 per side (but "exact", and dated the
+        # publication day, not 23 July). Wrong: an "agreement" made of Zelenskyy's
+        # confirmation and his "over 1,000 ... brought home" running total.
         ("prisoner_exchange", "2025-07-24", None, (("each_side", "servicemen", 250, "exact"),)),
         ("agreement", "2025-07-24", None, ()),
+        # Follow-up call. Right: Medinsky's running total of about 1,200 (but "to Ukraine", not
+        # both sides together, and dated the publication day). Wrong: an "agreement" made of
+        # the first sentence's exchange "under the terms of agreements brokered in Istanbul".
+        ("cumulative_tally", "2025-07-24", None, (("ukraine", "people", 1200, "about"),)),
     },
     "003_e181aa8f936635a2": {
-        # Galuzin's cumulative tally taken for one exchange (from the headline); the three
-        # rounds found with their dates and numbers (the third twice, from two sentences).
-        ("prisoner_exchange", "2025-07-23", None, (("russia", "servicemen", 2300, "exact"),)),
+        # Main call: the three rounds found with their dates and numbers (the third twice, from
+        # two sentences). Its reading of Galuzin's ~2,300 as one exchange is dropped: the
+        # follow-up read the same sentence as a running total.
         ("talks_round", "2025-05-16", 1, ()),
         ("talks_round", "2025-06-02", 2, ()),
         ("talks_round", "2025-07-23", 3, ()),
+        # Follow-up call: Galuzin's tally (about 2,300, but "to Ukraine" and dated 16 May), the
+        # 1,000-for-1,000 agreement (16 May, right) and the June expansion (dated 16 May).
+        ("cumulative_tally", "2025-05-16", None, (("ukraine", "people", 2300, "about"),)),
+        ("agreement", "2025-05-16", None, ()),
     },
     "004_666d5ab743824ce9": {
-        # The 390-per-side stage told twice (as 390 servicemen + 390 civilians, and as
-        # 270 servicemen + 120 civilians "to Ukraine" instead of each side), then the answer
+        # Main call: the 390-per-side stage told twice (as 390 servicemen + 390 civilians, and
+        # as 270 servicemen + 120 civilians "to Ukraine" instead of each side), then the answer
         # loops until max_tokens; the complete events before the cut are kept.
         (
             "prisoner_exchange",
@@ -101,16 +110,33 @@ RECORDED = {
             None,
             (("ukraine", "civilians", 120, "exact"), ("ukraine", "servicemen", 270, "exact")),
         ),
+        # Follow-up call: the two stage sentences read as agreements dated 2022 (from "since
+        # 2022"), with the stage's figures; the "agreement to swap a total of 1,000" itself is
+        # not given its figure.
+        ("agreement", "2022", None, (("ukraine", "people", 390, "exact"),)),
+        (
+            "agreement",
+            "2022",
+            None,
+            (("ukraine", "people", 120, "exact"), ("ukraine", "people", 270, "exact")),
+        ),
     },
 }
-# Warnings the replay must give: what grounding, deduplication and the cut-off check removed.
+# Warnings the replay must give: what grounding, deduplication, joining and the cut-off checks
+# removed.
 DROPPED = {
-    "000_a33cf321543e0b29": [],
+    "000_a33cf321543e0b29": [
+        "follow-up: answer cut off at max_tokens=450; kept the 3 event(s) written out before the cut",
+        "follow-up agreement 'Ukrainian President Volodymyr Zelenskyy also confirmed the exchange, describing it as a humanitarian breakthrough': dropped as a repeat",
+    ],
     "003_e181aa8f936635a2": [
         "event 1 (body_repatriation): dropped evidence 'Russia received the bodies of 200 fallen servicemen': not found verbatim in the article",
+        "follow-up: answer cut off at max_tokens=450; kept the 3 event(s) written out before the cut",
+        "prisoner_exchange 'Russia has recovered about 2,300 military personnel as a result of agreements reached with Ukraine in Istanbul': dropped, the follow-up read it as a running total",
     ],
     "004_666d5ab743824ce9": [
-        "answer cut off at max_tokens=900; kept the 5 event(s) written out before the cut"
+        "answer cut off at max_tokens=900; kept the 5 event(s) written out before the cut",
+        "follow-up: answer cut off at max_tokens=450; kept the 2 event(s) written out before the cut",
     ],
 }
 
@@ -122,7 +148,8 @@ DROPPED = {
 def test_second_run_is_served_from_the_cache(settings: Settings, embedded_endpoint: Any) -> None:
     seed = "000_a33cf321543e0b29"
     first = extract_seed(seed, settings, embedded_endpoint)
-    # The cassette holds one interaction and replays refuse repeats: a second LLM call would fail.
+    # The cassette holds the main and the follow-up call and replays refuse repeats: a second
+    # run that called the LLM would fail.
     second = extract_seed(seed, settings, embedded_endpoint)
     assert not first.usage.cached and second.usage.cached
     assert second.records == first.records and second.warnings == first.warnings
