@@ -60,6 +60,11 @@ BYTES_PER_TOKEN = 3.0
 MAX_SPLIT_DEPTH = 3
 
 
+def prompt_label(prompt: Prompt) -> str:
+    """``name@version:hash`` of a prompt, sent as a header with each call that renders it."""
+    return f"{prompt.name}@{prompt.version}:{prompt.sha256[:16]}"
+
+
 def estimate_tokens(text: str) -> int:
     """An upper estimate of a text's token count, without a tokenizer."""
     return int(len(text.encode("utf-8")) / BYTES_PER_TOKEN) + 1
@@ -278,7 +283,7 @@ class Extractor:
     @property
     def prompt_label(self) -> str:
         """``name@version:hash`` of the prompt, sent as a header so replays can name it."""
-        return f"{self.prompt.name}@{self.prompt.version}:{self.prompt.sha256[:16]}"
+        return prompt_label(self.prompt)
 
     @property
     def parameters(self) -> dict[str, float | int | str]:
@@ -334,7 +339,6 @@ class Extractor:
                     deadline_s=max(self.settings.timeout_s * 2, 300.0),
                     seed=self.settings.seed,
                     headers={
-                        "X-Summarizer-Prompt": self.prompt_label,
                         "X-Summarizer-Schema": schema_sha256()[:16],
                     },
                     gate=self.gate,
@@ -434,6 +438,7 @@ class Extractor:
                 timeout_s=self._timeout_for(piece),
                 max_reasks=self.settings.max_reasks,
                 generation_budget_s=budget.remaining,
+                headers={"X-Summarizer-Prompt": self.prompt_label},
             )
         except LLMOutputTruncatedError as e:
             budget.spend(e.generation_s)
@@ -510,6 +515,7 @@ class Extractor:
                 timeout_s=self._timeout_for("".join(m.content for m in messages)),
                 max_reasks=self.settings.max_reasks,
                 generation_budget_s=budget.remaining,
+                headers={"X-Summarizer-Prompt": prompt_label(follow_up)},
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()

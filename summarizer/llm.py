@@ -287,6 +287,7 @@ class LLM:
         timeout_s: float,
         max_reasks: int,
         generation_budget_s: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Completion:
         """Ask for a structured answer, re-asking on validation errors.
 
@@ -299,6 +300,7 @@ class LLM:
             max_reasks: How often validation errors are sent back.
             generation_budget_s: Time all attempts together may spend generating: a re-ask
                 is only sent if another attempt as long as the last one still fits.
+            headers: Headers for this call only (which prompt it renders).
 
         Returns:
             The parsed output with usage.
@@ -348,6 +350,7 @@ class LLM:
                 temperature=0,
                 seed=self._seed,
                 timeout=timeout_s,
+                extra_headers=dict(headers or {}),
             )
         except IncompleteOutputException as e:
             raise LLMOutputTruncatedError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +17,10 @@ from conftest import CASSETTES, SEEDS
 from summarizer.articles import load_article
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.errors import LLMUnavailableError
-from summarizer.extract import PROMPT_NAME, Extractor
+from summarizer.extract import FOLLOW_UP_PROMPT_NAME, PROMPT_NAME, Extractor, prompt_label
 from summarizer.llm import Endpoint
 from summarizer.prompts import load_prompt, parse_prompt
+from summarizer.schema_export import schema_sha256
 
 SEED = "000_a33cf321543e0b29"
 SEED_CASSETTE = f"test_seed_records_are_grounded_and_traced[{SEED}].yaml"
@@ -54,15 +56,23 @@ def test_there_are_cassettes_and_none_holds_a_credential() -> None:
 
 
 def test_cassettes_record_the_prompt_and_schema_versions() -> None:
-    prompt = load_prompt(PROMPT_NAME)
+    """Each recorded call names the prompt it renders (main or follow-up) and the schema."""
+    prompts = [load_prompt(PROMPT_NAME), load_prompt(FOLLOW_UP_PROMPT_NAME)]
+    system_texts = {
+        prompt_label(p): p.render(dict.fromkeys(p.params, ""))[0].content for p in prompts
+    }
+    seen = set()
     for path in (CASSETTES / "test_seed_extraction").glob("*.yaml"):
         for interaction in ReadableYamlSerializer.deserialize(path.read_text(encoding="utf-8"))[
             "interactions"
         ]:
             headers = {k.lower(): v for k, v in interaction["request"]["headers"].items()}
-            assert headers["x-summarizer-prompt"] == [
-                f"{prompt.name}@{prompt.version}:{prompt.sha256[:16]}"
-            ]
+            [label] = headers["x-summarizer-prompt"]
+            system = json.loads(interaction["request"]["body"])["messages"][0]["content"]
+            assert system == system_texts[label], (path.name, label)
+            assert headers["x-summarizer-schema"] == [schema_sha256()[:16]]
+            seen.add(label)
+    assert seen == set(system_texts)  # both prompts are recorded
 
 
 def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
