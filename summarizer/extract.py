@@ -29,7 +29,7 @@ from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
 from summarizer.llm import LLM, MODE, Endpoint
 from summarizer.local_model import LocalServer, model_identity
-from summarizer.partial_json import complete_items
+from summarizer.partial_json import complete_items, cut_item
 from summarizer.prompts import Prompt, load_prompt
 from summarizer.rate_gate import RateGate
 from summarizer.records import (
@@ -167,15 +167,36 @@ class _Budget:
         return max(64, min(cap, int(self.remaining * EMBEDDED_MIN_TOKENS_PER_S)))
 
 
-def _salvage(partial: str) -> Extraction:
-    """The complete, schema-valid events of a cut-off answer (never the cut one)."""
+#: Fields written after the figures: an event cut off among them lost only these.
+_AFTER_COUNTS = ("claimed_by", "round_number")
+
+
+def _salvage(partial: str) -> tuple[Extraction, str]:
+    """The schema-valid events of a cut-off answer, and a warning that says what was kept.
+
+    Every event written out in full is kept. So is the event the cut fell in, if the cut came
+    after its figures (only who claims it and a round number can be missing, and are then
+    unknown); an event cut any earlier is dropped.
+    """
     events = []
     for item in complete_items(partial)[:8]:
         try:
             events.append(ExtractedEvent.model_validate(item))
         except ValidationError:
             continue
-    return Extraction(events=events)
+    kept = f"kept the {len(events)} event(s) written out before the cut"
+    cut = cut_item(partial)
+    if cut is not None and len(events) < 8 and "counts" in cut:
+        missing = [name for name in _AFTER_COUNTS if name not in cut]
+        try:
+            events.append(ExtractedEvent.model_validate(cut | dict.fromkeys(missing)))
+        except ValidationError:
+            pass
+        else:
+            kept += " and the one cut after its figures" + (
+                f" ({', '.join(missing)} unknown)" if missing else ""
+            )
+    return Extraction(events=events), kept
 
 
 EndpointProvider = Callable[[], AbstractContextManager[Endpoint]]
@@ -448,15 +469,11 @@ class Extractor:
             if halves is None:
                 # No time (or no way) to read it again: keep the events written out in full
                 # before the cut, and say so.
-                salvaged = _salvage(e.partial)
+                salvaged, kept = _salvage(e.partial)
                 if not salvaged.events:
                     raise
                 events, warnings = ground(salvaged, piece, label)
-                warnings.insert(
-                    0,
-                    f"{label}answer cut off at max_tokens={max_tokens}; kept the "
-                    f"{len(salvaged.events)} event(s) written out before the cut",
-                )
+                warnings.insert(0, f"{label}answer cut off at max_tokens={max_tokens}; {kept}")
                 yield _PieceResult(events, warnings, usage, model)
                 return
             yield _PieceResult([], [], usage, model)  # the cut-off answer's tokens count too
@@ -519,13 +536,9 @@ class Extractor:
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()
-            salvaged = _salvage(e.partial)
+            salvaged, kept = _salvage(e.partial)
             events, warnings = ground(salvaged, piece, label, own_evidence=True)
-            warnings.insert(
-                0,
-                f"{label}answer cut off at max_tokens={max_tokens}; kept the "
-                f"{len(salvaged.events)} event(s) written out before the cut",
-            )
+            warnings.insert(0, f"{label}answer cut off at max_tokens={max_tokens}; {kept}")
             return _PieceResult(_only_follow_up_kinds(events), warnings, usage, model, True)
         except LLMOutputInvalidError as e:
             return _PieceResult([], [f"{label}answer not used: {e}"], Usage(), model, True)

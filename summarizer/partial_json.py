@@ -41,3 +41,25 @@ def complete_items(text: str, key: str = "events") -> list[Any]:
         except json.JSONDecodeError:
             return items
         items.append(item)
+
+
+def cut_item(text: str, key: str = "events") -> dict[str, Any] | None:
+    """The last item of the array ``key`` as far as it was written before ``text`` was cut.
+
+    Read with jiter's partial mode: complete keys and values are kept, a cut string is left
+    out, and the cut item is returned as far as it goes (``None`` when the array ended before
+    the cut, or the last item is no object). Callers decide which missing fields they can do
+    without; nothing is filled in here.
+    """
+    import jiter  # pydantic's JSON parser, already a dependency of the openai SDK
+
+    complete = complete_items(text, key)
+    try:
+        parsed = jiter.from_json(text.encode("utf-8"), partial_mode="on")
+    except ValueError:
+        return None
+    items = parsed.get(key) if isinstance(parsed, dict) else None
+    if not isinstance(items, list) or len(items) <= len(complete):
+        return None
+    last = items[len(complete)]
+    return last if isinstance(last, dict) else None

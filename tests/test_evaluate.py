@@ -118,13 +118,13 @@ def test_seed_eval_from_the_cassettes(
     assert report.events["all"].gold == 15
     # Recorded with prompt extract_events v3 and the follow-up extract_agreements_tallies v1
     # (the README's eval section has the table).
-    assert (report.events["all"].tp, report.events["all"].predicted) == (9, 18)
+    assert (report.events["all"].tp, report.events["all"].predicted) == (10, 19)
     assert (report.events["talks_round"].tp, report.events["talks_round"].predicted) == (3, 6)
     assert (report.events["agreement"].tp, report.events["agreement"].predicted) == (3, 6)
     tally = report.events["cumulative_tally"]
-    assert (tally.tp, tally.predicted, tally.gold) == (2, 2, 3)
-    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (0, 12)
-    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (18, 1)
+    assert (tally.tp, tally.predicted, tally.gold) == (3, 3, 3)
+    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (0, 13)
+    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (19, 1)
     # The same numbers through the CLI's compare: a run compared with itself has no deltas.
     saved = tmp_path / "eval.json"
     saved.write_text(json.dumps(report.as_json()))

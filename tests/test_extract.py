@@ -241,3 +241,66 @@ def test_a_cut_off_follow_up_keeps_the_main_answer_and_says_so() -> None:
         f"follow-up: answer cut off at max_tokens={FOLLOW_UP_MAX_TOKENS}; kept the 0 event(s) "
         "written out before the cut"
     ]
+
+
+def _schema_ordered(value: int, quote: str) -> dict[str, Any]:
+    """An event with its keys in the order the schema makes the model write them."""
+    return {
+        "evidence": [quote],
+        "kind": "prisoner_exchange",
+        "date": None,
+        "location": None,
+        "mediators": [],
+        "parties": [],
+        "counts": [
+            {"side": "each_side", "category": "people", "value": value, "qualifier": "exact"}
+        ],
+        "claimed_by": "the ministry",
+        "round_number": None,
+    }
+
+
+AFTER_FIGURES = " and the one cut after its figures"
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "kept", "said", "claimed_by"),
+    [
+        # Cut after the figures: only claimed_by and round_number are lost, and unknown.
+        (
+            '"qualifier": "exact"}]',
+            [10, 20],
+            f"{AFTER_FIGURES} (claimed_by, round_number unknown)",
+            None,
+        ),
+        (
+            '"claimed_by": "the ministry"',
+            [10, 20],
+            f"{AFTER_FIGURES} (round_number unknown)",
+            "the ministry",
+        ),
+        # Cut inside a figure (its qualifier not yet written) or before the figures: dropped.
+        ('"value": 20, "qualifier": "ex', [10], "", None),
+        ('"counts": [{"side": "each_side"', [10], "", None),
+        ('"kind": "prisoner_exchange"', [10], "", None),
+    ],
+)
+def test_embedded_truncation_keeps_an_event_cut_after_its_figures(
+    cut_after: str, kept: list[int], said: str, claimed_by: str | None
+) -> None:
+    article = article_from_bytes("\n\n".join(PARAS[:2]).encode(), "two.txt", "two")
+    full = json.dumps({"events": [_schema_ordered(10, PARAS[0]), _schema_ordered(20, PARAS[1])]})
+    second = full.index(PARAS[1])
+    cut = full[: full.index(cut_after, second) + len(cut_after)]
+    with fake_llm_server([Reply(content=cut, finish_reason="length")]) as server:
+        with Extractor(
+            Settings.resolve(use_cache=False),
+            endpoint=lambda: _fixed(server.base_url),
+            follow_up=False,
+        ) as extractor:
+            result = extractor.summarise(article)
+    assert [r.counts[0].value for r in result.records] == kept
+    assert result.warnings[0] == (
+        f"answer cut off at max_tokens=900; kept the 1 event(s) written out before the cut{said}"
+    )
+    assert result.records[-1].claimed_by == (claimed_by if len(kept) == 2 else "the ministry")

@@ -126,7 +126,7 @@ RECORDED = {
 # removed.
 DROPPED = {
     "000_a33cf321543e0b29": [
-        "follow-up: answer cut off at max_tokens=450; kept the 3 event(s) written out before the cut",
+        "follow-up: answer cut off at max_tokens=450; kept the 3 event(s) written out before the cut and the one cut after its figures (claimed_by, round_number unknown)",
         "follow-up agreement 'Ukrainian President Volodymyr Zelenskyy also confirmed the exchange, describing it as a humanitarian breakthrough': dropped as a repeat",
     ],
     "003_e181aa8f936635a2": [
