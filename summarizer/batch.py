@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from summarizer.articles import Article
-from summarizer.config import Settings
+from summarizer.config import FetchLinks, Settings
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.extract import EndpointProvider, Extractor
 from summarizer.fetch import Fetcher
@@ -30,7 +30,7 @@ from summarizer.merge import merge, sourced_records
 from summarizer.pricing import Price, load_prices, price_for
 from summarizer.records import ArticleResult
 from summarizer.render import timeline_json, timeline_markdown
-from summarizer.sources import FetchLinks, Item, Pending, iter_inputs
+from summarizer.sources import Item, Pending, iter_inputs
 from summarizer.store import ResultStore
 
 log = logging.getLogger(__name__)

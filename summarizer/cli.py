@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from summarizer import __version__
-from summarizer.config import Settings
+from summarizer.config import FetchLinks, Settings
 from summarizer.errors import ConfigError, InputError, LLMError, SummarizerError
 
 app = typer.Typer(
@@ -74,6 +74,13 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
 ]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Say why records were merged.")]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARIZER_BASE_URL).")
+]
+ModelOption = Annotated[str | None, typer.Option(help="Model name (env SUMMARIZER_MODEL).")]
 
 
 class TimelineMode(StrEnum):
@@ -106,16 +113,12 @@ def summarise(
     published: Annotated[
         str | None, typer.Option(help="Publication date of the input(s): YYYY[-MM[-DD]].")
     ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Cache directory (env SUMMARIZER_CACHE_DIR).")
     ] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARIZER_BASE_URL).")
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name (env SUMMARIZER_MODEL).")] = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Extract grounded event records from each article and merge them into a timeline."""
     from summarizer.merge import merge, sourced_records
@@ -196,14 +199,6 @@ def merge_cmd(
         raise typer.Exit(InputError.exit_code)
 
 
-class FetchLinksOption(StrEnum):
-    """When a feed entry's linked page is read (mirrors ``sources.FetchLinks``)."""
-
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
 @app.command()
 def batch(
     sources: Annotated[
@@ -237,11 +232,11 @@ def batch(
         ),
     ] = None,
     fetch_links: Annotated[
-        FetchLinksOption,
+        FetchLinks,
         typer.Option(
             help="Read a feed entry's linked page: auto = when the entry's own text is short."
         ),
-    ] = FetchLinksOption.auto,
+    ] = FetchLinks.auto,
     prices: Annotated[
         Path | None,
         typer.Option(
@@ -250,18 +245,13 @@ def batch(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
-    ] = False,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARIZER_BASE_URL).")
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name (env SUMMARIZER_MODEL).")] = None,
+    no_cache: NoCacheOption = False,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Process many articles concurrently and resumably, with progress and a token/cost report."""
     from summarizer.batch import run_batch, write_outputs
     from summarizer.progress_display import BatchProgress
-    from summarizer.sources import FetchLinks
 
     try:
         settings = Settings.resolve(
@@ -277,7 +267,7 @@ def batch(
                 sources,
                 settings,
                 store_path=store_path,
-                fetch_links=FetchLinks(fetch_links.value),
+                fetch_links=fetch_links,
                 observer=progress,
             )
         if out is not None:

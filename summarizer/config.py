@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -15,6 +16,14 @@ from summarizer.errors import ConfigError
 
 APP_NAME = "summarizer"
 EMBEDDED_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+class FetchLinks(StrEnum):
+    """When a batch reads the page a feed entry links to instead of the entry's own text."""
+
+    auto = "auto"  # when the entry's own text is a teaser (sources.MIN_ENTRY_CHARS)
+    always = "always"
+    never = "never"
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from summarizer.candidates import candidate_sentences, numbered
 from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
 from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
-from summarizer.llm import LLM, MODE, Endpoint
+from summarizer.llm import LLM, MODE, Completion, Endpoint
 from summarizer.local_model import LocalServer, model_identity
 from summarizer.partial_json import complete_items, cut_item
-from summarizer.prompts import Prompt, load_prompt
+from summarizer.prompts import Message, Prompt, load_prompt
 from summarizer.rate_gate import RateGate
 from summarizer.records import (
     ArticleResult,
@@ -199,6 +199,23 @@ def _salvage(partial: str) -> tuple[Extraction, str]:
     return Extraction(events=events), kept
 
 
+def _grounded_salvage(
+    partial: str, piece: str, label: str, max_tokens: int, *, own_evidence: bool = False
+) -> tuple[list[ExtractedEvent], list[str]] | None:
+    """What a cut-off answer still holds, grounded, with a first warning saying it was cut.
+
+    Returns:
+        The events and warnings, or ``None`` when no event of the answer can be kept.
+
+    """
+    salvaged, kept = _salvage(partial)
+    if not salvaged.events:
+        return None
+    events, warnings = ground(salvaged, piece, label, own_evidence=own_evidence)
+    warnings.insert(0, f"{label}answer cut off at max_tokens={max_tokens}; {kept}")
+    return events, warnings
+
+
 EndpointProvider = Callable[[], AbstractContextManager[Endpoint]]
 
 
@@ -300,11 +317,6 @@ class Extractor:
             # Bound generation time: a model that starts looping stops within the budget.
             limit = min(limit, int(self.settings.generation_budget_s * EMBEDDED_MIN_TOKENS_PER_S))
         return limit
-
-    @property
-    def prompt_label(self) -> str:
-        """``name@version:hash`` of the prompt, sent as a header so replays can name it."""
-        return prompt_label(self.prompt)
 
     @property
     def parameters(self) -> dict[str, float | int | str]:
@@ -443,6 +455,29 @@ class Extractor:
             if self.follow_up is not None:
                 yield self._follow_up(article, piece, label, self.follow_up)
 
+    def _ask(
+        self,
+        prompt: Prompt,
+        messages: list[Message],
+        response_model: type[GroundedExtraction],
+        piece: str,
+        *,
+        max_tokens: int,
+        timeout_s: float,
+        budget: _Budget,
+    ) -> Completion:
+        """One structured call rendering ``prompt``, grounded in ``piece``, within ``budget``."""
+        return self._client().extract(
+            [m.as_dict() for m in messages],
+            response_model=response_model,
+            context={ARTICLE_KEY: piece},
+            max_tokens=max_tokens,
+            timeout_s=timeout_s,
+            max_reasks=self.settings.max_reasks,
+            generation_budget_s=budget.remaining,
+            headers={"X-Summarizer-Prompt": prompt_label(prompt)},
+        )
+
     def _extract_piece(
         self, article: Article, piece: str, label: str, depth: int, budget: _Budget
     ) -> Iterator[_PieceResult]:
@@ -451,15 +486,14 @@ class Extractor:
         )
         max_tokens = budget.tokens(self.max_tokens)
         try:
-            completion = self._client().extract(
-                [m.as_dict() for m in messages],
-                response_model=GroundedExtraction,
-                context={ARTICLE_KEY: piece},
+            completion = self._ask(
+                self.prompt,
+                messages,
+                GroundedExtraction,
+                piece,
                 max_tokens=max_tokens,
                 timeout_s=self._timeout_for(piece),
-                max_reasks=self.settings.max_reasks,
-                generation_budget_s=budget.remaining,
-                headers={"X-Summarizer-Prompt": self.prompt_label},
+                budget=budget,
             )
         except LLMOutputTruncatedError as e:
             budget.spend(e.generation_s)
@@ -469,12 +503,10 @@ class Extractor:
             if halves is None:
                 # No time (or no way) to read it again: keep the events written out in full
                 # before the cut, and say so.
-                salvaged, kept = _salvage(e.partial)
-                if not salvaged.events:
+                salvaged = _grounded_salvage(e.partial, piece, label, max_tokens)
+                if salvaged is None:
                     raise
-                events, warnings = ground(salvaged, piece, label)
-                warnings.insert(0, f"{label}answer cut off at max_tokens={max_tokens}; {kept}")
-                yield _PieceResult(events, warnings, usage, model)
+                yield _PieceResult(*salvaged, usage, model)
                 return
             yield _PieceResult([], [], usage, model)  # the cut-off answer's tokens count too
             log.warning(
@@ -523,22 +555,27 @@ class Extractor:
         budget = self._follow_up_budget()
         max_tokens = budget.tokens(self.max_tokens)
         try:
-            completion = self._client().extract(
-                [m.as_dict() for m in messages],
-                response_model=GroundedFollowUp,
-                context={ARTICLE_KEY: piece},
+            completion = self._ask(
+                follow_up,
+                messages,
+                GroundedFollowUp,
+                piece,
                 max_tokens=max_tokens,
                 # Its prompt is not the cached one of the main call: all of it may be read.
                 timeout_s=self._timeout_for("".join(m.content for m in messages)),
-                max_reasks=self.settings.max_reasks,
-                generation_budget_s=budget.remaining,
-                headers={"X-Summarizer-Prompt": prompt_label(follow_up)},
+                budget=budget,
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()
-            salvaged, kept = _salvage(e.partial)
-            events, warnings = ground(salvaged, piece, label, own_evidence=True)
-            warnings.insert(0, f"{label}answer cut off at max_tokens={max_tokens}; {kept}")
+            events, warnings = _grounded_salvage(
+                e.partial, piece, label, max_tokens, own_evidence=True
+            ) or (
+                [],
+                [
+                    f"{label}answer cut off at max_tokens={max_tokens}; kept the 0 event(s) "
+                    "written out before the cut"
+                ],
+            )
             return _PieceResult(_only_follow_up_kinds(events), warnings, usage, model, True)
         except LLMOutputInvalidError as e:
             return _PieceResult([], [f"{label}answer not used: {e}"], Usage(), model, True)

@@ -7,6 +7,7 @@ still ungrounded and says so in warnings, so nothing ungrounded is passed off as
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
@@ -61,6 +62,23 @@ def event_problems(event: ExtractedEvent, article: str) -> list[str]:
     return problems + english_problems(event)
 
 
+def _reject(
+    heading: str,
+    events: Sequence[ExtractedEvent],
+    problems_of: Callable[[ExtractedEvent], list[str]],
+) -> None:
+    """Fail validation with every event's problems, worded for the model's re-ask."""
+    problems = [
+        f"events[{i}] ({event.kind}): {problem}"
+        for i, event in enumerate(events)
+        for problem in problems_of(event)
+    ]
+    if problems:
+        text = f"{heading}:\n- " + "\n- ".join(problems)
+        # Passed as context, not as the template: a quote may contain braces.
+        raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
+
+
 class GroundedExtraction(Extraction):
     """``Extraction`` that fails validation when anything is ungrounded.
 
@@ -78,15 +96,7 @@ class GroundedExtraction(Extraction):
         article = validation_context(info).get(ARTICLE_KEY)
         if article is None:
             return self
-        problems = [
-            f"events[{i}] ({event.kind}): {problem}"
-            for i, event in enumerate(self.events)
-            for problem in event_problems(event, article)
-        ]
-        if problems:
-            text = "ungrounded output:\n- " + "\n- ".join(problems)
-            # Passed as context, not as the template: a quote may contain braces.
-            raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
+        _reject("ungrounded output", self.events, lambda event: event_problems(event, article))
         return self
 
 
@@ -125,14 +135,7 @@ class GroundedFollowUp(GroundedExtraction):
     def _figures_in_own_evidence(self, info: ValidationInfo) -> GroundedFollowUp:
         if validation_context(info).get(ARTICLE_KEY) is None:
             return self
-        problems = [
-            f"events[{i}] ({event.kind}): {problem}"
-            for i, event in enumerate(self.events)
-            for problem in figures_outside_evidence(event)
-        ]
-        if problems:
-            text = "figures not in their evidence:\n- " + "\n- ".join(problems)
-            raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
+        _reject("figures not in their evidence", self.events, figures_outside_evidence)
         return self
 
 

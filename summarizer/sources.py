@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from summarizer.articles import (
     article_from_bytes,
     load_article,
 )
+from summarizer.config import FetchLinks
 from summarizer.errors import InputError
 from summarizer.fetch import Fetcher, is_url
 
@@ -28,14 +28,6 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 #: A feed entry with less text than this is a teaser: read the page it links to instead.
 MIN_ENTRY_CHARS = 400
-
-
-class FetchLinks(StrEnum):
-    """When a feed entry's linked page is downloaded instead of using the entry's text."""
-
-    auto = "auto"  # when the entry's own text is shorter than MIN_ENTRY_CHARS
-    always = "always"
-    never = "never"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The batch results store: SQLite, one transaction per finished article.
 
 A batch writes each article as it finishes, so killing the process loses nothing that had
-finished, and a re-run skips what is done. Articles are keyed by the hash of their normalised
-text together with the prompt, schema and model that produced the result, so a changed prompt
-makes a re-run do the work again instead of trusting stale results.
+finished, and a re-run skips what is done. Articles are keyed by the extractor's cache key
+(model, request parameters, prompt, schema, normalised text and publication date), so a changed
+prompt makes a re-run do the work again instead of trusting stale results.
 """
 
 from __future__ import annotations
@@ -41,11 +41,6 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
-def store_key(article_sha256: str, run_identity: str) -> str:
-    """The key of one article's result under one prompt/schema/model combination."""
-    return f"{article_sha256}:{run_identity}"
-
-
 def _input_key(source: str) -> str:
     return f"input:{source}"
 
@@ -73,12 +68,6 @@ class ResultStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def is_done(self, key: str) -> bool:
-        """Whether the article under this key finished successfully."""
-        with closing(self._db.execute("SELECT status FROM articles WHERE key = ?", (key,))) as cur:
-            row = cur.fetchone()
-        return row is not None and row[0] == "done"
 
     def result(self, key: str) -> ArticleResult | None:
         """The finished article under this key, if any."""

@@ -12,13 +12,14 @@ import pytest
 from conftest import CASSETTES, SEED_CASSETTES, SEED_IDS, SEEDS
 from fake_llm_server import Reply, extraction_reply, fake_llm_server
 from page_server import Page, page_server
+from test_evaluate import result
 from typer.testing import CliRunner
 
 from summarizer.batch import BatchReport, Outcome, run_batch, write_outputs
 from summarizer.cli import app
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.merge import Timeline
-from summarizer.records import ArticleResult
+from summarizer.records import ArticleResult, Usage
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -277,11 +278,28 @@ def test_cli_batch_over_a_folder_and_a_feed_url(
     ]
 
 
-def test_batch_report_text_with_a_price(tmp_path: Path) -> None:
+def spent(prompt_tokens: int, completion_tokens: int, *, cached: bool = False) -> ArticleResult:
+    """An article result (no records) whose calls took these tokens."""
+    usage = Usage(
+        calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cached=cached
+    )
+    return result("a", []).model_copy(update={"usage": usage})
+
+
+def test_batch_report_costs_only_the_tokens_this_run_spent(tmp_path: Path) -> None:
     from summarizer.pricing import Price
 
-    report = BatchReport([], 1.25, "m", 2, tmp_path / "s.sqlite", Price(prompt=1, completion=2))
-    assert report.as_text().splitlines()[1] == "tokens: 0 prompt + 0 completion; cost: $0.0000"
+    outcomes = [
+        Outcome("a.txt", "done", result=spent(1000, 234)),
+        Outcome("b.txt", "cached", result=spent(5000, 500, cached=True)),
+        Outcome("c.txt", "resumed", result=spent(7000, 700)),
+    ]
+    price = Price(prompt=1, completion=2)
+    report = BatchReport(outcomes, 1.25, "m", 2, tmp_path / "s.sqlite", price)
+    assert report.tokens == (1000, 234)
+    assert report.as_text().splitlines()[1] == (
+        "tokens: 1,000 prompt + 234 completion; cost: $0.0015"  # (1000 * 1 + 234 * 2) / 1e6
+    )
 
 
 def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: Path) -> None:
@@ -333,8 +351,8 @@ def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: 
     finished = done_rows()
     assert len(finished) == 12 and len({sha for sha, _, _ in finished}) == 12
     # Every article's records are all there, exactly once.
-    for _, result, n_records in finished:
-        assert len(ArticleResult.model_validate_json(result).records) == n_records == 1
+    for _, saved, n_records in finished:
+        assert len(ArticleResult.model_validate_json(saved).records) == n_records == 1
     assert f"{len(survived)} from an earlier run" in rerun.stdout
 
 
@@ -365,32 +383,7 @@ def test_progress_bar_counts_tokens_and_failure_lines() -> None:
 
     from summarizer.progress_display import BatchProgress
 
-    with fake_llm_server([], respond=extraction_reply) as server:
-        settings = endpoint_settings(server.base_url)
-    result = ArticleResult.model_validate_json(
-        json.dumps(
-            {
-                "article": {
-                    "id": "a",
-                    "source": "a.txt",
-                    "language": "en",
-                    "sha256": "0",
-                    "chars": 1,
-                },
-                "records": [],
-                "provenance": {
-                    "prompt_name": "p",
-                    "prompt_version": "1",
-                    "prompt_sha256": "0",
-                    "schema_sha256": "0",
-                    "model_requested": settings.model_name,
-                    "model_answered": "m",
-                    "endpoint": "e",
-                },
-                "usage": {"calls": 1, "prompt_tokens": 1000, "completion_tokens": 234},
-            }
-        )
-    )
+    result = spent(1000, 234)
     shown = io.StringIO()
     console = Console(file=shown, force_terminal=True, width=200, color_system=None)
     with BatchProgress(console=console) as progress:

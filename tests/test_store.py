@@ -6,7 +6,7 @@ from pathlib import Path
 from test_evaluate import GOLD, result
 
 from summarizer.records import Usage
-from summarizer.store import ResultStore, store_key
+from summarizer.store import ResultStore
 
 
 def test_results_and_failures_survive_reopening_and_a_success_replaces_a_failure(
@@ -16,14 +16,14 @@ def test_results_and_failures_survive_reopening_and_a_success_replaces_a_failure
     ok = result("004_666d5ab743824ce9", GOLD.records("004_666d5ab743824ce9")).model_copy(
         update={"usage": Usage(calls=1, prompt_tokens=2000, completion_tokens=300)}
     )
-    key_ok, key_bad = store_key("sha-ok", "run1"), store_key("sha-bad", "run1")
+    key_ok, key_bad = "sha-ok:run1", "sha-bad:run1"
     with ResultStore(path) as store:
         store.save_failure(key_ok, "sha-ok", "004", "a.txt", "LLM timed out")
-        assert not store.is_done(key_ok)
+        assert store.result(key_ok) is None
         store.save_result(key_ok, ok)
         store.save_failure(key_bad, "sha-bad", "b", "b.txt", "empty input")
     with ResultStore(path) as store:  # as after a kill and a restart
-        assert store.is_done(key_ok) and not store.is_done(key_bad)
+        assert store.result(key_ok) == ok and store.result(key_bad) is None
         assert list(store.results()) == [ok]
         assert store.failures() == [("b.txt", "empty input")]
         assert store.totals() == {
@@ -34,7 +34,7 @@ def test_results_and_failures_survive_reopening_and_a_success_replaces_a_failure
             "completion_tokens": 300,
         }
         # A different prompt/schema/model is a different key: not done yet.
-        assert not store.is_done(store_key("sha-ok", "run2"))
+        assert store.result("sha-ok:run2") is None
     rows = (
         sqlite3.connect(path)
         .execute("SELECT kind, COUNT(*) FROM records GROUP BY kind ORDER BY kind")
