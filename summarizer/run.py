@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from summarizer.articles import load_article
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, LLMError
-from summarizer.extract import EndpointProvider, Extractor
+from summarizer.extraction.pipeline import EndpointProvider, Extractor
+from summarizer.ingest.articles import load_article
 from summarizer.records import ArticleResult
 
 log = logging.getLogger(__name__)

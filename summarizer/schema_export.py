@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.grounding import GroundedExtraction
-from summarizer.merge import Timeline
+from summarizer.extraction.grounding import GroundedExtraction
 from summarizer.records import ArticleResult
+from summarizer.timeline.merge import Timeline
 
 #: File name -> model. ``extraction`` is what the model is asked for (sent with each request).
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {

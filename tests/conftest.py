@@ -18,7 +18,7 @@ from cassette_support import (
 )
 
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
-from summarizer.llm import Endpoint
+from summarizer.extraction.llm import Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -126,7 +126,7 @@ def embedded_endpoint(pytestconfig: pytest.Config) -> Iterator[Any]:
 
         yield replay
         return
-    from summarizer.local_model import LocalServer
+    from summarizer.extraction.local_model import LocalServer
 
     # The autouse fixture hides the developer's data dir; recording needs the installed model.
     server = LocalServer(Settings.resolve(data_dir=Path(platformdirs.user_data_dir("summarizer"))))

@@ -6,8 +6,13 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from summarizer.articles import MAX_INPUT_BYTES, article_from_bytes, load_article, normalise_text
 from summarizer.errors import InputError
+from summarizer.ingest.articles import (
+    MAX_INPUT_BYTES,
+    article_from_bytes,
+    load_article,
+    normalise_text,
+)
 
 
 def test_seed_loads_with_language_and_stable_hash() -> None:

@@ -15,11 +15,11 @@ from page_server import Page, page_server
 from test_evaluate import result
 from typer.testing import CliRunner
 
-from summarizer.batch import BatchReport, Outcome, run_batch, write_outputs
+from summarizer.batch.runner import BatchReport, Outcome, run_batch, write_outputs
 from summarizer.cli import app
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
-from summarizer.merge import Timeline
 from summarizer.records import ArticleResult, Usage
+from summarizer.timeline.merge import Timeline
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -287,7 +287,7 @@ def spent(prompt_tokens: int, completion_tokens: int, *, cached: bool = False) -
 
 
 def test_batch_report_costs_only_the_tokens_this_run_spent(tmp_path: Path) -> None:
-    from summarizer.pricing import Price
+    from summarizer.batch.pricing import Price
 
     outcomes = [
         Outcome("a.txt", "done", result=spent(1000, 234)),
@@ -381,7 +381,7 @@ def test_progress_bar_counts_tokens_and_failure_lines() -> None:
 
     from rich.console import Console
 
-    from summarizer.progress_display import BatchProgress
+    from summarizer.batch.progress import BatchProgress
 
     result = spent(1000, 234)
     shown = io.StringIO()

@@ -5,8 +5,8 @@ import sqlite3
 import zlib
 from pathlib import Path
 
-from summarizer.cache import ResultCache, cache_key
-from summarizer.extract import CachedExtraction
+from summarizer.extraction.cache import ResultCache, cache_key
+from summarizer.extraction.pipeline import CachedExtraction
 from summarizer.records import Usage
 
 

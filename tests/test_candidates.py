@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from summarizer.candidates import Candidate, candidate_sentences, numbered, sentences
+from summarizer.extraction.candidates import Candidate, candidate_sentences, numbered, sentences
 
 TEXT = (
     "Talks in Geneva\n"

@@ -14,12 +14,17 @@ import pytest
 from cassette_support import RERECORD_COMMAND, ReadableYamlSerializer
 from conftest import CASSETTES, SEEDS
 
-from summarizer.articles import load_article
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.errors import LLMUnavailableError
-from summarizer.extract import FOLLOW_UP_PROMPT_NAME, PROMPT_NAME, Extractor, prompt_label
-from summarizer.llm import Endpoint
-from summarizer.prompts import load_prompt, parse_prompt
+from summarizer.extraction.llm import Endpoint
+from summarizer.extraction.pipeline import (
+    FOLLOW_UP_PROMPT_NAME,
+    PROMPT_NAME,
+    Extractor,
+    prompt_label,
+)
+from summarizer.extraction.prompts import load_prompt, parse_prompt
+from summarizer.ingest.articles import load_article
 from summarizer.schema_export import schema_sha256
 
 SEED = "000_a33cf321543e0b29"

@@ -9,7 +9,7 @@ from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
 from summarizer.cli import app
-from summarizer.prompts import load_prompt
+from summarizer.extraction.prompts import load_prompt
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 

@@ -8,12 +8,12 @@ import pytest
 from conftest import CASSETTES, GOLD_PATH, SEED_CASSETTES, SEEDS
 from typer.testing import CliRunner
 
-from summarizer.articles import load_article
 from summarizer.cli import app
 from summarizer.config import Settings
-from summarizer.evaluate import Score, _bcubed, _pairwise, align, evaluate, report_table
-from summarizer.extract import Extractor
-from summarizer.gold import GoldFile, load_gold
+from summarizer.evaluation.evaluate import Score, _bcubed, _pairwise, align, evaluate, report_table
+from summarizer.evaluation.gold import GoldFile, load_gold
+from summarizer.extraction.pipeline import Extractor
+from summarizer.ingest.articles import load_article
 from summarizer.records import ArticleMeta, ArticleResult, EventDate, EventRecord, Provenance, Usage
 
 GOLD = load_gold(GOLD_PATH)

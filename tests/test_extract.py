@@ -7,10 +7,9 @@ import pytest
 from factories import answer, count, event
 from fake_llm_server import Reply, fake_llm_server
 
-from summarizer.articles import article_from_bytes
 from summarizer.config import Settings
 from summarizer.errors import LLMOutputTruncatedError
-from summarizer.extract import (
+from summarizer.extraction.pipeline import (
     FOLLOW_UP_BUDGET_SHARE,
     Extractor,
     estimate_tokens,
@@ -18,6 +17,7 @@ from summarizer.extract import (
     paragraphs,
     split_text,
 )
+from summarizer.ingest.articles import article_from_bytes
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -111,7 +111,7 @@ def test_embedded_truncation_keeps_the_complete_events_within_the_budget() -> No
 def _fixed(base_url: str) -> Any:
     from contextlib import nullcontext
 
-    from summarizer.llm import Endpoint
+    from summarizer.extraction.llm import Endpoint
 
     return nullcontext(Endpoint(base_url=base_url, model="fake"))
 

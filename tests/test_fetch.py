@@ -7,11 +7,11 @@ import time
 import pytest
 from page_server import Page, page_server
 
-from summarizer.articles import Article
 from summarizer.config import FetchLinks
 from summarizer.errors import InputError
-from summarizer.fetch import Fetcher, is_url
-from summarizer.sources import Pending, iter_articles, iter_inputs
+from summarizer.ingest.articles import Article
+from summarizer.ingest.fetch import Fetcher, is_url
+from summarizer.ingest.sources import Pending, iter_articles, iter_inputs
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 

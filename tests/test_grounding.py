@@ -4,7 +4,7 @@ import pytest
 from factories import event
 from pydantic import ValidationError
 
-from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, event_problems, ground
+from summarizer.extraction.grounding import ARTICLE_KEY, GroundedExtraction, event_problems, ground
 from summarizer.records import Extraction
 
 ARTICLE = (

@@ -17,8 +17,8 @@ from summarizer.errors import (
     LLMOutputTruncatedError,
     LLMUnavailableError,
 )
-from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, ground
-from summarizer.llm import LLM, Endpoint
+from summarizer.extraction.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.extraction.llm import LLM, Endpoint
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 

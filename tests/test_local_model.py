@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import local_model
+from summarizer.extraction import local_model
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ModelNotInstalledError
-from summarizer.local_model import (
+from summarizer.extraction.local_model import (
     INSTALL_COMMAND,
     MODEL_BYTES,
     MODEL_SHA256,

@@ -8,10 +8,10 @@ from conftest import GOLD_PATH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.gold import load_gold
-from summarizer.merge import SourcedRecord, Timeline, merge
+from summarizer.evaluation.gold import load_gold
 from summarizer.records import Count, EventDate, EventRecord
-from summarizer.render import timeline_json, timeline_markdown
+from summarizer.timeline.merge import SourcedRecord, Timeline, merge
+from summarizer.timeline.render import timeline_json, timeline_markdown
 
 GOLD = load_gold(GOLD_PATH)
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from summarizer.articles import load_article
 from summarizer.config import Settings
-from summarizer.extract import Extractor
-from summarizer.textmatch import non_latin_words
+from summarizer.extraction.pipeline import Extractor
+from summarizer.extraction.textmatch import non_latin_words
+from summarizer.ingest.articles import load_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 # Recorded answers (after the re-ask that translated Cyrillic names): kind, date, figures.

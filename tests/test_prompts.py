@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.errors import PromptError
-from summarizer.prompts import list_prompts, parse_prompt
+from summarizer.extraction.prompts import list_prompts, parse_prompt
 
 GOOD = """---
 name: demo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from summarizer.rate_gate import RateGate
+from summarizer.extraction.rate_gate import RateGate
 
 
 def test_an_open_gate_lets_requests_through_at_once() -> None:

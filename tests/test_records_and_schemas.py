@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from conftest import ROOT
 
-from summarizer.grounding import GroundedExtraction
-from summarizer.prompts import load_prompt
+from summarizer.extraction.grounding import GroundedExtraction
+from summarizer.extraction.prompts import load_prompt
 from summarizer.records import Count, EventDate, ExtractedEvent
 from summarizer.schema_export import (
     EXTRACTION_SCHEMAS,
@@ -84,7 +84,7 @@ def test_schema_hash_is_stable_and_covers_every_document() -> None:
 def test_the_cached_request_schema_is_pydantics_and_safe_to_change() -> None:
     from pydantic import BaseModel
 
-    from summarizer.grounding import GroundedExtraction
+    from summarizer.extraction.grounding import GroundedExtraction
     from summarizer.records import Extraction
 
     for model in (Extraction, GroundedExtraction):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from summarizer.retry_policy import (
+from summarizer.extraction.retry_policy import (
     MAX_RETRY_AFTER_S,
     backoff_seconds,
     is_retryable_status,

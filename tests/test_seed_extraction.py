@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from conftest import SEED_IDS, SEEDS
 
-from summarizer.articles import load_article
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
-from summarizer.extract import PROMPT_NAME, Extractor
-from summarizer.prompts import load_prompt
+from summarizer.extraction.pipeline import PROMPT_NAME, Extractor
+from summarizer.extraction.prompts import load_prompt
+from summarizer.extraction.textmatch import stated_numbers
+from summarizer.ingest.articles import load_article
 from summarizer.records import ArticleResult
-from summarizer.textmatch import stated_numbers
 
 
 def extract_seed(seed: str, settings: Settings, endpoint: Any) -> ArticleResult:

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from conftest import CASSETTES, GOLD_PATH, SEED_CASSETTES, SEEDS
 
-from summarizer.articles import load_article
 from summarizer.config import Settings
-from summarizer.extract import Extractor
-from summarizer.gold import GoldEvent, load_gold
-from summarizer.merge import MergedEvent, merge, sourced_records
+from summarizer.evaluation.gold import GoldEvent, load_gold
+from summarizer.extraction.pipeline import Extractor
+from summarizer.ingest.articles import load_article
 from summarizer.records import dates_agree
-from summarizer.render import timeline_markdown
+from summarizer.timeline.merge import MergedEvent, merge, sourced_records
+from summarizer.timeline.render import timeline_markdown
 
 GOLD = load_gold(GOLD_PATH)
 

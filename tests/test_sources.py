@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from summarizer.articles import Article
-from summarizer.sources import Failure, iter_articles
+from summarizer.ingest.articles import Article
+from summarizer.ingest.sources import Failure, iter_articles
 
 TEXT = "Russia and Ukraine exchanged 84 prisoners of war on Friday, the ministry said."
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from test_evaluate import GOLD, result
 
+from summarizer.batch.store import ResultStore
 from summarizer.records import Usage
-from summarizer.store import ResultStore
 
 
 def test_results_and_failures_survive_reopening_and_a_success_replaces_a_failure(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.textmatch import locate_quote, normalise, quote_problem, stated_numbers
+from summarizer.extraction.textmatch import locate_quote, normalise, quote_problem, stated_numbers
 
 ARTICLE = (
     "Moscow and Kyiv have each handed over 390 individuals\u2014including both soldiers and "

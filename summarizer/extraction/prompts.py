@@ -77,7 +77,7 @@ def default_prompts_dir() -> Path:
     override = os.environ.get("SUMMARIZER_PROMPTS_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return Path(__file__).resolve().parents[2] / "prompts"
 
 
 def parse_prompt(text: str, path: str = "<string>") -> Prompt:

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.batch import Outcome
+from summarizer.batch.runner import Outcome
 
 
 class BatchProgress:

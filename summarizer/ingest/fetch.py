@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import httpx2
 
 from summarizer import __version__
-from summarizer.articles import MAX_INPUT_BYTES
 from summarizer.config import redact_url
 from summarizer.errors import InputError
+from summarizer.ingest.articles import MAX_INPUT_BYTES
 
 #: Seconds to connect, and between two chunks of a response.
 DEFAULT_TIMEOUT_S = 20.0

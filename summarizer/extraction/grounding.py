@@ -13,9 +13,14 @@ from typing import Literal
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from summarizer.extraction.textmatch import (
+    locate_quote,
+    non_latin_words,
+    quote_problem,
+    stated_numbers,
+)
+from summarizer.extraction.validation_context import validation_context
 from summarizer.records import Count, ExtractedEvent, Extraction
-from summarizer.textmatch import locate_quote, non_latin_words, quote_problem, stated_numbers
-from summarizer.validation_context import validation_context
 
 #: Validation-context key holding the article text the model was given.
 ARTICLE_KEY = "article"

@@ -21,17 +21,22 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from summarizer.articles import Article
-from summarizer.cache import ResultCache, cache_key
-from summarizer.candidates import candidate_sentences, numbered
 from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputInvalidError, LLMOutputTruncatedError
-from summarizer.grounding import ARTICLE_KEY, GroundedExtraction, GroundedFollowUp, ground
-from summarizer.llm import LLM, MODE, Completion, Endpoint
-from summarizer.local_model import LocalServer, model_identity
-from summarizer.partial_json import complete_items, cut_item
-from summarizer.prompts import Message, Prompt, load_prompt
-from summarizer.rate_gate import RateGate
+from summarizer.extraction.cache import ResultCache, cache_key
+from summarizer.extraction.candidates import candidate_sentences, numbered
+from summarizer.extraction.grounding import (
+    ARTICLE_KEY,
+    GroundedExtraction,
+    GroundedFollowUp,
+    ground,
+)
+from summarizer.extraction.llm import LLM, MODE, Completion, Endpoint
+from summarizer.extraction.local_model import LocalServer, model_identity
+from summarizer.extraction.partial_json import complete_items, cut_item
+from summarizer.extraction.prompts import Message, Prompt, load_prompt
+from summarizer.extraction.rate_gate import RateGate
+from summarizer.ingest.articles import Article
 from summarizer.records import (
     ArticleResult,
     EventDate,

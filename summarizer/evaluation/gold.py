@@ -27,8 +27,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarizer.errors import InputError
-from summarizer.merge import SourcedRecord
 from summarizer.records import Count, EventDate, EventKind, EventRecord
+from summarizer.timeline.merge import SourcedRecord
 
 
 class GoldEvent(BaseModel):

@@ -14,15 +14,15 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from summarizer.articles import (
+from summarizer.config import FetchLinks
+from summarizer.errors import InputError
+from summarizer.ingest.articles import (
     MAX_INPUT_BYTES,
     Article,
     article_from_bytes,
     load_article,
 )
-from summarizer.config import FetchLinks
-from summarizer.errors import InputError
-from summarizer.fetch import Fetcher, is_url
+from summarizer.ingest.fetch import Fetcher, is_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")

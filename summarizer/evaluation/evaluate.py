@@ -33,10 +33,10 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from summarizer.canonical import canonical_mediator, canonical_place
-from summarizer.gold import GoldEvent, GoldFile
-from summarizer.merge import merge, sourced_records
+from summarizer.evaluation.gold import GoldEvent, GoldFile
 from summarizer.records import ArticleResult, EventRecord, dates_agree
+from summarizer.timeline.canonical import canonical_mediator, canonical_place
+from summarizer.timeline.merge import merge, sourced_records
 
 MIN_MATCH_SCORE = 2
 EVIDENCE_JACCARD = 0.3

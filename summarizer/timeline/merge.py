@@ -45,13 +45,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.canonical import (
-    canonical_mediator,
-    canonical_party,
-    canonical_place,
-    place_depth,
-    places_compatible,
-)
 from summarizer.records import (
     ArticleResult,
     Category,
@@ -61,6 +54,13 @@ from summarizer.records import (
     Qualifier,
     Side,
     dates_agree,
+)
+from summarizer.timeline.canonical import (
+    canonical_mediator,
+    canonical_party,
+    canonical_place,
+    place_depth,
+    places_compatible,
 )
 
 #: Relative tolerance by which two figures' ranges are widened before checking overlap.

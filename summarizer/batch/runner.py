@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
-from summarizer.articles import Article
+from summarizer.batch.pricing import Price, load_prices, price_for
+from summarizer.batch.store import ResultStore
 from summarizer.config import FetchLinks, Settings
 from summarizer.errors import ConfigError, InputError, SummarizerError
-from summarizer.extract import EndpointProvider, Extractor
-from summarizer.fetch import Fetcher
-from summarizer.merge import merge, sourced_records
-from summarizer.pricing import Price, load_prices, price_for
+from summarizer.extraction.pipeline import EndpointProvider, Extractor
+from summarizer.ingest.articles import Article
+from summarizer.ingest.fetch import Fetcher
+from summarizer.ingest.sources import Item, Pending, iter_inputs
 from summarizer.records import ArticleResult
-from summarizer.render import timeline_json, timeline_markdown
-from summarizer.sources import Item, Pending, iter_inputs
-from summarizer.store import ResultStore
+from summarizer.timeline.merge import merge, sourced_records
+from summarizer.timeline.render import timeline_json, timeline_markdown
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from summarizer.merge import MergedEvent, Timeline
 from summarizer.records import ArticleResult, Count, EventDate, EventRecord
+from summarizer.timeline.merge import MergedEvent, Timeline
 
 _KIND_TITLES = {
     "prisoner_exchange": "Prisoner exchange",

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
-from summarizer.merge import SourcedRecord, Timeline, sourced_records
 from summarizer.records import ArticleResult
+from summarizer.timeline.merge import SourcedRecord, Timeline, sourced_records
 
 
 def _records_from(doc: Any, source: str) -> list[SourcedRecord]:

@@ -34,15 +34,15 @@ from summarizer.errors import (
     LLMOutputTruncatedError,
     LLMUnavailableError,
 )
-from summarizer.rate_gate import RateGate
-from summarizer.records import Extraction, Usage
-from summarizer.retry_policy import (
+from summarizer.extraction.rate_gate import RateGate
+from summarizer.extraction.retry_policy import (
     MAX_RETRY_AFTER_S,
     backoff_seconds,
     is_retryable_status,
     retry_after_seconds,
 )
-from summarizer.validation_context import VALIDATION_CONTEXT
+from summarizer.extraction.validation_context import VALIDATION_CONTEXT
+from summarizer.records import Extraction, Usage
 
 log = logging.getLogger(__name__)
 

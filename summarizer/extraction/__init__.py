@@ -1,0 +1,1 @@
+"""``Article`` in, grounded ``ArticleResult`` out: the only place that talks to a model."""

@@ -1,0 +1,1 @@
+"""Bytes and URLs in, ``Article`` out: files, feeds, JSON Lines, pages; decoding and metadata."""

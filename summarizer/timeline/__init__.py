@@ -1,0 +1,1 @@
+"""Records in, sourced timeline out (pure): canonical names, the merger and renderers."""
