@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.extraction import local_model
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ModelNotInstalledError
+from summarizer.extraction import local_model
 from summarizer.extraction.local_model import (
     INSTALL_COMMAND,
     MODEL_BYTES,
