@@ -2,10 +2,13 @@
 
 Two layers:
 
-* ``Extraction`` / ``ExtractedEvent`` is what the model is asked to produce (its JSON Schema is
-  sent with every request and constrains decoding on llama.cpp).
-* ``ArticleResult`` / ``EventRecord`` is what the tool outputs: the model's events plus the
-  article they came from, parsed dates with precision, and provenance.
+* ``Answer`` / ``SentenceAnswer`` is what the model is asked to produce (its JSON Schema is
+  sent with every request and constrains decoding on llama.cpp): for every numbered sentence
+  shown, the kinds of event it reports and the figures it gives with who received them. The
+  model locates and classifies; it never copies quotes, computes dates or groups sentences.
+* ``ArticleResult`` / ``EventRecord`` is what the tool outputs: events whose evidence is the
+  cited sentences' own text with their spans, figures whose value, qualifier and category
+  were read from that text, dates resolved by code, and provenance.
 
 Conventions (UCDP / ACLED / ACE): a date is a value plus a precision; the event date and the
 publication date are separate; counts are per side and per category, ``None`` means "not
@@ -17,9 +20,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EventKind = Literal[
     "prisoner_exchange",
@@ -33,10 +36,7 @@ Category = Literal["servicemen", "civilians", "bodies", "people"]
 Qualifier = Literal["exact", "about", "over", "under", "up_to", "at_least"]
 Precision = Literal["day", "month", "year", "unknown"]
 
-_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
-_DATE_RE = re.compile(_DATE_PATTERN)
-# The pattern is part of the JSON Schema, so llama.cpp's grammar enforces the shape too.
-DateText = Annotated[str, StringConstraints(pattern=_DATE_PATTERN)]
+_DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 class _Strict(BaseModel):
@@ -59,47 +59,58 @@ class Count(_Strict):
     qualifier: Qualifier = Field(description="exact, or the approximation the article uses.")
 
 
-class ExtractedEvent(_Strict):
-    """One event as the model reports it from one article.
+#: Most figures the model may give for one sentence; most kinds of event one sentence reports.
+MAX_FIGURES = 6
+MAX_KINDS = 2
+ReceivedBy = Literal["russia", "ukraine", "each_side", "both", "unknown"]
+SentenceKind = Literal[
+    "none",
+    "prisoner_exchange",
+    "body_repatriation",
+    "talks_round",
+    "agreement",
+    "cumulative_tally",
+]
 
-    The evidence comes first: the model copies the sentence that reports the event and then
-    describes it, so every field follows from a quote instead of the quote being looked for
-    afterwards. Every field is required (nullable where it may be unknown): llama.cpp's grammar
-    lets a model skip optional fields, and a small model then skips them all.
+
+class AnswerFigure(_Strict):
+    """A number the model read for an event, and who received those people or bodies."""
+
+    number: int = Field(ge=0, le=10_000_000, description="The number as the sentence writes it.")
+    received_by: ReceivedBy = Field(
+        description="Who RECEIVED these people or bodies: russia, ukraine, each_side (the "
+        "same number for each side), both (one number for both sides together) or unknown."
+    )
+
+
+class SentenceAnswer(_Strict):
+    """What the model says of one numbered sentence: the kinds of event it reports, if any.
+
+    The model labels every sentence it is shown, in order (the schema of each request fixes
+    ``n`` for each position), so it never has to point at a sentence by number; the code
+    joins the sentences that tell one event and reads dates, places, qualifiers and
+    categories from their text.
     """
 
-    evidence: list[str] = Field(
+    n: int = Field(ge=1, description="The sentence's number.")
+    kinds: list[SentenceKind] = Field(
         min_length=1,
-        max_length=2,
-        description="Short verbatim quotes from the article that state this event.",
+        max_length=MAX_KINDS,
+        description="What the sentence reports as having happened: prisoner_exchange (living "
+        "prisoners were swapped or brought home), body_repatriation (bodies handed over), "
+        "talks_round (delegations met), agreement (the sides agreed on something), "
+        "cumulative_tally (a running total over several swaps), or none.",
     )
-    kind: EventKind = Field(
-        description="prisoner_exchange: one swap of living people. body_repatriation: "
-        "bodies handed over. talks_round: a negotiation meeting. agreement: a deal "
-        "reached. cumulative_tally: a running total over several swaps."
-    )
-    date: DateText | None = Field(
-        description="When the event happened: YYYY-MM-DD, YYYY-MM or YYYY; null if unknown. "
-        "Not the publication date unless the article says so.",
-    )
-    location: str | None = Field(description="Place in English, or null.")
-    mediators: list[str] = Field(description="Mediating states, in English.")
-    parties: list[str] = Field(description="Parties, in English.")
-    counts: list[Count] = Field(description="Figures stated for the event.")
-    claimed_by: str | None = Field(
-        description="Who states it, in English (e.g. 'Russian Defense Ministry')."
-    )
-    round_number: int | None = Field(
-        ge=1, le=20, description="For talks_round: which round (1 = first)."
+    figures: list[AnswerFigure] = Field(
+        max_length=MAX_FIGURES,
+        description="The numbers of people or bodies the sentence gives for the event.",
     )
 
 
-class Extraction(_Strict):
-    """Everything the model returns for one article (or one piece of a long article)."""
+class Answer(_Strict):
+    """Everything the model returns for one request: one label per sentence shown, in order."""
 
-    events: list[ExtractedEvent] = Field(
-        max_length=8, description="Events the article reports, in the order it reports them."
-    )
+    sentences: list[SentenceAnswer] = Field(description="One entry per sentence, in order.")
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -168,6 +179,24 @@ def _days_in_month(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
+class Evidence(_Strict):
+    """A passage of the article that states an event: one of its segments, verbatim.
+
+    ``start``/``end`` are character offsets into the article's normalised text
+    (``ArticleResult.article``), so a viewer can highlight the passage; they are ``None`` for
+    evidence whose article text is not at hand (gold annotations, records saved before spans
+    were kept).
+    """
+
+    text: str = Field(min_length=1)
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    segment: int | None = Field(default=None, ge=1, description="Number of the segment cited.")
+    role: str = Field(
+        default="sentence", description="sentence, headline, subheading, byline, timestamp, ..."
+    )
+
+
 class EventRecord(_Strict):
     """One event from one article, as the tool outputs it."""
 
@@ -175,6 +204,9 @@ class EventRecord(_Strict):
     article_id: str
     kind: EventKind
     event_date: EventDate
+    date_text: str | None = Field(
+        default=None, description="The article's words the event date was read from."
+    )
     publication_date: EventDate
     location: str | None = None
     mediators: list[str] = Field(default_factory=list)
@@ -182,7 +214,20 @@ class EventRecord(_Strict):
     counts: list[Count] = Field(default_factory=list)
     claimed_by: str | None = None
     round_number: int | None = None
-    evidence: list[str] = Field(min_length=1)
+    evidence: list[Evidence] = Field(min_length=1)
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _quotes_as_evidence(cls, value: Any) -> Any:
+        # Records saved before evidence kept its span hold plain quotes: still readable.
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @property
+    def quotes(self) -> list[str]:
+        """The evidence texts."""
+        return [e.text for e in self.evidence]
 
 
 class ArticleMeta(_Strict):
@@ -204,6 +249,9 @@ class Usage(_Strict):
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    seconds: float = Field(
+        default=0.0, ge=0, description="Wall time of the model calls (the original's if cached)."
+    )
     cached: bool = Field(
         default=False, description="Served from the cache; tokens are the original."
     )

@@ -110,9 +110,17 @@ class Report(BaseModel):
 
     events: dict[str, Score]
     fields: dict[str, Score]
+    figures: Score
+    typed_figures: Score
+    dates: Score
+    languages: dict[str, Score]
+    distractor_events: int
+    duplicates: int
     grounding: dict[str, float | int]
     clusters_pairwise: Score
     clusters_bcubed: PRF
+    multi_article_events: int
+    multi_article_joined: int
     alignment: dict[str, list[tuple[str, str]]]
 
     def metrics(self) -> dict[str, float]:
@@ -122,9 +130,19 @@ class Report(BaseModel):
             for name, score in scores.items():
                 for metric in ("precision", "recall", "f1"):
                     out[f"{group}.{name}.{metric}"] = round(getattr(score, metric), 4)
+        for group, scores in (("languages", self.languages),):
+            for name, score in scores.items():
+                out[f"{group}.{name}.f1"] = round(score.f1, 4)
         for metric in ("precision", "recall", "f1"):
+            out[f"figures.{metric}"] = round(getattr(self.figures, metric), 4)
+            out[f"typed_figures.{metric}"] = round(getattr(self.typed_figures, metric), 4)
             out[f"clusters.pairwise.{metric}"] = round(getattr(self.clusters_pairwise, metric), 4)
             out[f"clusters.bcubed.{metric}"] = round(getattr(self.clusters_bcubed, metric), 4)
+        out["dates.right_share"] = round(self.dates.precision, 4)
+        out["distractor_events"] = float(self.distractor_events)
+        out["duplicates"] = float(self.duplicates)
+        out["multi_article.joined"] = float(self.multi_article_joined)
+        out["multi_article.events"] = float(self.multi_article_events)
         out["grounding.figures_kept"] = float(self.grounding["figures_kept_share"])
         out["grounding.quotes_kept"] = float(self.grounding["quotes_kept_share"])
         return out
@@ -134,6 +152,16 @@ class Report(BaseModel):
         return {
             "events": {k: v.row() for k, v in self.events.items()},
             "fields": {k: v.row() for k, v in self.fields.items()},
+            "figures": self.figures.row(),
+            "typed_figures": self.typed_figures.row(),
+            "dates": self.dates.row(),
+            "languages": {k: v.row() for k, v in self.languages.items()},
+            "distractor_events": self.distractor_events,
+            "duplicates": self.duplicates,
+            "multi_article": {
+                "events": self.multi_article_events,
+                "joined": self.multi_article_joined,
+            },
             "grounding": self.grounding,
             "clusters": {
                 "pairwise": self.clusters_pairwise.row(),
@@ -167,7 +195,7 @@ def _count_slots(counts: Iterable[object]) -> set[tuple[str, str, int | None, st
 def _pair_score(record: EventRecord, gold: GoldEvent) -> int:
     if record.kind != gold.kind:
         return 0
-    score = 2 if _evidence_overlap(record.evidence, gold.evidence) else 0
+    score = 2 if _evidence_overlap(record.quotes, gold.evidence) else 0
     if dates_agree(record.event_date.value, gold.date):
         score += 1
     shared_figure = {s[:3] for s in _count_slots(record.counts)} & {
@@ -272,49 +300,126 @@ def evaluate(results: Sequence[ArticleResult], gold: GoldFile) -> Report:
     by_id = {r.article.id: r for r in results}
     events: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     fields: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    languages: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    figures, typed, dates = [0, 0, 0], [0, 0, 0], [0, 0, 0]
+    distractor_events = duplicates = 0
     alignment: dict[str, list[tuple[str, str]]] = {}
     gold_key_of: dict[str, str] = {}
+    article_of: dict[str, str] = {}
     for article_id, article in sorted(gold.articles.items()):
         result = by_id.get(article_id)
         records = result.records if result else []
+        language = result.article.language if result else article_id.split("-")[0]
         matched = align(records, article.events)
         alignment[article_id] = [(records[p].id, article.events[g].key) for p, g in matched]
         for p, g in matched:
             gold_key_of[records[p].id] = article.events[g].key
+            article_of[records[p].id] = article_id
+        for counter in (events["all"], languages[language]):
+            counter[0] += len(matched)
+            counter[1] += len(records)
+            counter[2] += len(article.events)
         for record in records:
             events[record.kind][1] += 1
-            events["all"][1] += 1
         for event in article.events:
             events[event.kind][2] += 1
-            events["all"][2] += 1
         for p, _ in matched:
             events[records[p].kind][0] += 1
-            events["all"][0] += 1
+        if not article.events:
+            distractor_events += len(records)
+        duplicates += _duplicates(records, article.events, matched)
         pair_of = dict(matched)
         for p, record in enumerate(records):
             predicted = _slots(record)
-            truth = (
-                _slots(article.events[pair_of[p]]) if p in pair_of else {f: set() for f in FIELDS}
-            )
+            truth_event = article.events[pair_of[p]] if p in pair_of else None
+            truth = _slots(truth_event) if truth_event else {f: set() for f in FIELDS}
             for name in FIELDS:
                 fields[name][1] += len(predicted[name])
                 fields[name][0] += len(predicted[name] & truth[name])
+            gold_values = {c.value for c in truth_event.counts} if truth_event else set()
+            gold_typed = (
+                {(c.side, c.category, c.value) for c in truth_event.counts}
+                if truth_event
+                else set()
+            )
+            values = {c.value for c in record.counts if c.value is not None}
+            typed_values = {(c.side, c.category, c.value) for c in record.counts if c.value}
+            figures[0] += len(values & gold_values)
+            figures[1] += len(values)
+            typed[0] += len(typed_values & gold_typed)
+            typed[1] += len(typed_values)
+            if truth_event is not None:
+                dates[0] += record.event_date.value == truth_event.date
+                dates[1] += 1
+                dates[2] += 1
         for event in article.events:
             for name, values in _slots(event).items():
                 fields[name][2] += len(values)
+            figures[2] += len({c.value for c in event.counts if c.value is not None})
+            typed[2] += len({(c.side, c.category, c.value) for c in event.counts if c.value})
     scored = [r for r in results if r.article.id in gold.articles]
     timeline = merge(sourced_records(scored))
     ids = {s.ref: s.sourced.record.id for s in timeline.sources}
     pred_cluster = {ids[ref]: event.id for event in timeline.events for ref in event.sources}
     gold_cluster = {rid: gold_key_of.get(rid, f"unaligned:{rid}") for rid in pred_cluster}
+    multi, joined = _multi_article(pred_cluster, gold_key_of, article_of)
     return Report(
         events={k: Score(tp=v[0], predicted=v[1], gold=v[2]) for k, v in sorted(events.items())},
         fields={k: Score(tp=v[0], predicted=v[1], gold=v[2]) for k, v in sorted(fields.items())},
+        figures=Score(tp=figures[0], predicted=figures[1], gold=figures[2]),
+        typed_figures=Score(tp=typed[0], predicted=typed[1], gold=typed[2]),
+        dates=Score(tp=dates[0], predicted=dates[1], gold=dates[2]),
+        languages={
+            k: Score(tp=v[0], predicted=v[1], gold=v[2]) for k, v in sorted(languages.items())
+        },
+        distractor_events=distractor_events,
+        duplicates=duplicates,
         grounding=_grounding(scored),
         clusters_pairwise=_pairwise(pred_cluster, gold_cluster),
         clusters_bcubed=_bcubed(pred_cluster, gold_cluster),
+        multi_article_events=multi,
+        multi_article_joined=joined,
         alignment=alignment,
     )
+
+
+def _duplicates(
+    records: Sequence[EventRecord], gold: Sequence[GoldEvent], matched: list[tuple[int, int]]
+) -> int:
+    """Records left unaligned that repeat a gold event another record already stands for."""
+    taken = {g for _, g in matched}
+    aligned = {p for p, _ in matched}
+    return sum(
+        1
+        for p, record in enumerate(records)
+        if p not in aligned
+        and any(
+            g in taken
+            and record.kind == event.kind
+            and _evidence_overlap(record.quotes, event.evidence)
+            for g, event in enumerate(gold)
+        )
+    )
+
+
+def _multi_article(
+    pred_cluster: dict[str, str], gold_key_of: dict[str, str], article_of: dict[str, str]
+) -> tuple[int, int]:
+    """Real events found (aligned) in two or more articles, and how many of them are joined.
+
+    Joined: every aligned record of the event is in one timeline event.
+    """
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for record_id, key in gold_key_of.items():
+        if record_id in pred_cluster:
+            by_key[key].append(record_id)
+    multi = joined = 0
+    for record_ids in by_key.values():
+        if len({article_of[r] for r in record_ids}) < 2:
+            continue
+        multi += 1
+        joined += len({pred_cluster[r] for r in record_ids}) == 1
+    return multi, joined
 
 
 def report_table(report: Report) -> str:
@@ -326,6 +431,26 @@ def report_table(report: Report) -> str:
                 f"{group + '.' + name:<34} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} "
                 f"{f'{s.tp}/{s.predicted}/{s.gold}':>14}"
             )
+    for name, s in report.languages.items():
+        lines.append(
+            f"{'languages.' + name:<34} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} "
+            f"{f'{s.tp}/{s.predicted}/{s.gold}':>14}"
+        )
+    for name, s in (("figures (value)", report.figures), ("figures (side, category, value)",
+                                                         report.typed_figures)):  # fmt: skip
+        lines.append(
+            f"{name:<34} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} "
+            f"{f'{s.tp}/{s.predicted}/{s.gold}':>14}"
+        )
+    d = report.dates
+    lines.append(
+        f"{'dates right on matched events':<34} {d.precision:6.2f} {'':>13} {f'{d.tp}/{d.predicted}':>14}"
+    )
+    lines.append(
+        f"events on distractors: {report.distractor_events}; duplicate records: "
+        f"{report.duplicates}; multi-article events joined: {report.multi_article_joined}/"
+        f"{report.multi_article_events}"
+    )
     pw, b3 = report.clusters_pairwise, report.clusters_bcubed
     lines.append(f"{'clusters.pairwise':<34} {pw.precision:6.2f} {pw.recall:6.2f} {pw.f1:6.2f} "
                  f"{f'{pw.tp}/{pw.predicted}/{pw.gold}':>14}")  # fmt: skip

@@ -1,66 +1,70 @@
-"""Sentences that may state an agreement or a running total, picked without a model (pure).
+"""Which segments the model is shown: the ones that may report an event (pure).
 
-A small model reading a whole article for every kind of event misses agreements and running
-totals. The follow-up call shows it, under the article, the few sentences worth checking for
-those two kinds; picking them is deterministic and deliberately generous (the model decides).
+Relevance first: a segment is a candidate when it names a swap or a return of prisoners, a
+handover of bodies, talks or a deal (multilingual word lists, :mod:`lexicon`). An article with
+no candidate prose costs no generation and yields no event. The model reads only the
+candidates, numbered 1..n in article order, which keeps the prompt short (prompt processing
+is most of the time a small local model spends) and keeps sentences that give instructions,
+bylines, captions and timestamps away from it altogether.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-#: At most this many sentences are listed (the follow-up's answer has a budget too).
-MAX_CANDIDATES = 8
+from summarizer.extraction.figures import read_figures
+from summarizer.extraction.lexicon import mentions
+from summarizer.extraction.segments import Segment
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’»)])\s+|\n+")
-_AGREEMENT = re.compile(r"\b(agree(d|s|ment|ments)?|deals?|accords?)\b", re.IGNORECASE)
-_RUNNING_TOTAL = re.compile(
-    r"\b(in total|in all|a total of|so far|to date|altogether|overall|since|now been|"
-    r"as a result of|thanks to)\b",
-    re.IGNORECASE,
-)
-# A count, not a year: 1,000 / 250 / 1.200 / 12 (a bare four-digit 19xx or 20xx is a year).
-_COUNT = re.compile(r"(?<![\d,.])(?!(?:19|20)\d\d(?![\d,.]))\d{1,3}(?:[,.\u00a0 ]\d{3})*(?![\d])")
+#: At most this many segments go into one request; a longer list is read in several.
+MAX_SHOWN = 24
+_SHOWN_ROLES = frozenset({"sentence", "headline", "subheading"})
 
 
-def sentences(text: str) -> list[str]:
-    """Split text into sentences (and lines), stripped, in order."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+def is_candidate(segment: Segment, language: str = "en") -> bool:
+    """Whether a segment may report an event (and may be shown to the model).
+
+    It names a swap, a return, a handover of bodies, talks, a deal or a mediator, or it
+    gives a count of people ("307 soldiers") that a neighbouring sentence may put in context.
+    """
+    if segment.role not in _SHOWN_ROLES:
+        return False
+    if mentions("relevant", segment.text):
+        return True
+    return any(f.category is not None for f in read_figures(segment.text, language))
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A sentence to check, with the sentence before it (where its date often is)."""
+class Shown:
+    """The segments one request shows, numbered 1..n for the model."""
 
-    sentence: str
-    before: str | None
+    segments: tuple[Segment, ...]
+
+    def by_number(self, number: int) -> Segment | None:
+        """The segment the model calls ``number`` (1-based), if it was shown."""
+        return self.segments[number - 1] if 1 <= number <= len(self.segments) else None
+
+    def render(self) -> str:
+        """The numbered list as the prompt shows it; non-prose segments say what they are."""
+        lines = []
+        for number, segment in enumerate(self.segments, start=1):
+            role = "" if segment.role == "sentence" else f"({segment.role}) "
+            text = " ".join(segment.text.split())
+            lines.append(f"[{number}] {role}{text}")
+        return "\n".join(lines)
 
 
-def candidate_sentences(text: str, limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    """Sentences that name an agreement or a deal, or give a count with a running-total word.
-
-    Args:
-        text: The article (or piece of it) the model reads.
-        limit: How many to return at most (the first ones).
+def select(segments: tuple[Segment, ...] | list[Segment], language: str = "en") -> list[Shown]:
+    """The candidate segments, in article order, in requests of at most :data:`MAX_SHOWN`.
 
     Returns:
-        The sentences, verbatim and in article order, each with the one before it.
+        One :class:`Shown` per request; empty when no prose segment is a candidate (the
+        article reports no event: no request is made).
 
     """
-    all_sentences = sentences(text)
-    found = [
-        Candidate(s, all_sentences[i - 1] if i else None)
-        for i, s in enumerate(all_sentences)
-        if _AGREEMENT.search(s) or (_RUNNING_TOTAL.search(s) and _COUNT.search(s))
+    chosen = [s for s in segments if is_candidate(s, language)]
+    if not any(s.is_prose for s in chosen):
+        return []
+    return [
+        Shown(tuple(chosen[i : i + MAX_SHOWN])) for i in range(0, len(chosen), MAX_SHOWN)
     ]
-    return found[:limit]
-
-
-def numbered(candidates: list[Candidate]) -> str:
-    """The candidates as a numbered list: ``[1] after: <before>`` then ``    check: <it>``."""
-    lines = []
-    for i, c in enumerate(candidates, start=1):
-        lines.append(f"[{i}] after: {c.before or '(start of the article)'}")
-        lines.append(f"    check: {c.sentence}")
-    return "\n".join(lines)

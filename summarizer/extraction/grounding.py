@@ -1,204 +1,334 @@
-"""Grounding: every evidence quote occurs in the article and every figure is stated in it.
+"""The model's answer, grounded in the article: what the text supports is kept, the rest said (pure).
 
-Used twice. As a validator (``GroundedExtraction``) it turns a violation into a validation error
-that instructor sends back to the model. After the re-asks, :func:`ground` drops whatever is
-still ungrounded and says so in warnings, so nothing ungrounded is passed off as fact.
+The model cites sentence numbers; everything else is checked against, or read from, the cited
+text:
+
+* evidence is the cited segments' own text with its span (verbatim by construction); an event
+  that cites only a headline, a sub-heading or another non-prose line is dropped;
+* the kind must be one the cited words can report (no bodies, no body repatriation);
+* each figure's value must be written in the cited sentences; its qualifier and category are
+  read from the words next to it, and "each side" or a nationality beside it decides the side;
+* the date is the cited sentences' own date words, resolved by code against the publication
+  date (a year is never guessed; an event told as done is never dated after publication);
+* place, mediators and round number are read from the cited text, and who said it is kept only
+  when the article names it.
+
+Every removal and every correction becomes a warning quoting at most :data:`QUOTE_CHARS`
+characters of anything the model wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Literal
+import re
+from dataclasses import dataclass, field
+from datetime import date
 
-from pydantic import ConfigDict, Field, ValidationInfo, model_validator
-from pydantic_core import PydanticCustomError
-
-from summarizer.extraction.textmatch import (
-    locate_quote,
-    non_latin_words,
-    quote_problem,
-    stated_numbers,
+from summarizer.extraction.candidates import Shown
+from summarizer.extraction.dates import DateMention, find_dates, is_start_of_period, resolve
+from summarizer.extraction.details import find_mediators, find_place, find_round
+from summarizer.extraction.figures import Figure, read_figures
+from summarizer.extraction.lexicon import mentions, pattern
+from summarizer.extraction.segments import Segment
+from summarizer.records import (
+    Answer,
+    AnswerFigure,
+    Count,
+    EventDate,
+    EventKind,
+    SentenceAnswer,
+    Side,
 )
-from summarizer.extraction.validation_context import validation_context
-from summarizer.records import Count, ExtractedEvent, Extraction
 
-#: Validation-context key holding the article text the model was given.
-ARTICLE_KEY = "article"
-
-
-def english_problems(event: ExtractedEvent) -> list[str]:
-    """Fields meant to be English that are written in another script."""
-    fields = {
-        "location": [event.location] if event.location else [],
-        "mediators": event.mediators,
-        "parties": event.parties,
-        "claimed_by": [event.claimed_by] if event.claimed_by else [],
-    }
-    return [
-        f"{name} {value!r} must be written in English"
-        for name, values in fields.items()
-        for value in values
-        if non_latin_words(value)
-    ]
+#: The most characters of model-written text quoted in a warning.
+QUOTE_CHARS = 200
+_SIDE_OF: dict[str, Side] = {
+    "russia": "russia",
+    "ukraine": "ukraine",
+    "each_side": "each_side",
+    "both": "both_sides_total",
+    "unknown": "unspecified",
+}
+_DATELINE_CHARS = 90
 
 
-def event_problems(event: ExtractedEvent, article: str) -> list[str]:
-    """List the ungrounded or untranslated parts of one event.
-
-    Args:
-        event: An event as the model gave it.
-        article: The text the model was given.
-
-    Returns:
-        One message per ungrounded quote or figure or non-English name; empty when all is well.
-
-    """
-    numbers = stated_numbers(article)
-    problems = [
-        f"evidence quote {quote!r} is {reason}; quote the article exactly"
-        for quote in event.evidence
-        if (reason := quote_problem(quote, article)) is not None
-    ]
-    problems += [
-        f"count {count.value} ({count.side}, {count.category}) is not stated in the article"
-        for count in event.counts
-        if count.value is not None and count.value not in numbers
-    ]
-    return problems + english_problems(event)
+def short(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters (for warnings and re-asks)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _reject(
-    heading: str,
-    events: Sequence[ExtractedEvent],
-    problems_of: Callable[[ExtractedEvent], list[str]],
-) -> None:
-    """Fail validation with every event's problems, worded for the model's re-ask."""
-    problems = [
-        f"events[{i}] ({event.kind}): {problem}"
-        for i, event in enumerate(events)
-        for problem in problems_of(event)
-    ]
-    if problems:
-        text = f"{heading}:\n- " + "\n- ".join(problems)
-        # Passed as context, not as the template: a quote may contain braces.
-        raise PydanticCustomError("ungrounded", "{problems}", {"problems": text})
+@dataclass(frozen=True)
+class ArticleView:
+    """What grounding needs to know of the article."""
+
+    text: str
+    language: str
+    published: EventDate
+    segments: tuple[Segment, ...]
+
+    @property
+    def dateline_end(self) -> int:
+        """Offset where a dateline ("KYIV, May 24 (Agency) —") at the top of the text ends.
+
+        The dateline's date is the day of the report, not of the event: never an event date.
+        """
+        for segment in self.segments:
+            if not segment.is_prose:
+                continue
+            match = _DATELINE.match(segment.text)
+            if match and find_dates(match.group(0)):
+                return segment.start + match.end()
+            return -1
+        return -1
 
 
-class GroundedExtraction(Extraction):
-    """``Extraction`` that fails validation when anything is ungrounded.
-
-    Grounding runs only when the validation context carries the article, so the same model
-    parses cached or recorded output without it.
-    """
-
-    # The error text is sent back to the model in the re-ask: leave out the input (the model
-    # has its answer already) and keep it free of pydantic's version-specific links, so the
-    # request, and its cassette, do not change with the installed pydantic.
-    model_config = ConfigDict(title="Extraction", hide_input_in_errors=True)
-
-    @model_validator(mode="after")
-    def _grounded(self, info: ValidationInfo) -> GroundedExtraction:
-        article = validation_context(info).get(ARTICLE_KEY)
-        if article is None:
-            return self
-        _reject("ungrounded output", self.events, lambda event: event_problems(event, article))
-        return self
+_DATELINE = re.compile(
+    r"^\s*[^\W\d_][^\W\d_'’ .-]{1,30}(?:\s*/\s*[^\W\d_]+)?,\s[^\n]{3,50}?"
+    r"(?:\s[—–-]{1,2}\s|\)\s*[—–-]*\s|/\s*[—–-]*\s|\.\s*[—–-]\s)"
+)
 
 
-class FollowUpEvent(ExtractedEvent):
-    """An event of the follow-up turn: only the kinds it asks for (the grammar enforces it)."""
+@dataclass
+class Draft:
+    """An event read from the answer, grounded, before one article's reports are folded."""
 
-    kind: Literal["agreement", "cumulative_tally"] = Field(
-        description="agreement: a deal reached. cumulative_tally: a running total over "
-        "several swaps."
+    kind: EventKind
+    segments: list[Segment]
+    counts: list[Count]
+    date: EventDate
+    date_text: str | None
+    location: str | None
+    mediators: list[str]
+    round_number: int | None
+    claimed_by: str | None
+    answer_index: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        """Index of its first cited segment (article order)."""
+        return min(s.index for s in self.segments)
+
+
+def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKind | None:
+    """The kind the cited words support: the model's, a corrected one, or ``None``."""
+    bodies = mentions("bodies", text)
+    counted = [f.category for f in figures if f.category is not None]
+    if kind == "body_repatriation" and not bodies:
+        return "prisoner_exchange" if mentions("exchange", text) else None
+    if kind == "prisoner_exchange":
+        if counted and all(c == "bodies" for c in counted):
+            return "body_repatriation"
+        if not mentions("exchange", text):
+            return "body_repatriation" if bodies else None
+    if kind == "talks_round" and not mentions("talks", text):
+        return "agreement" if mentions("agreement", text) else None
+    if kind == "agreement" and not mentions("agreement", text):
+        return None
+    if kind == "cumulative_tally" and not mentions("running_total", text):
+        return "prisoner_exchange" if mentions("exchange", text) and figures else None
+    return kind
+
+
+def _count(wanted: AnswerFigure, figures: list[Figure]) -> Count | None:
+    matches = [f for f in figures if f.value == wanted.number]
+    if not matches:
+        return None
+    figure = next((f for f in matches if f.category is not None), matches[0])
+    side: Side
+    if figure.each_side:
+        side = "each_side"
+    elif figure.nationality in ("russia", "ukraine"):
+        side = "russia" if figure.nationality == "russia" else "ukraine"
+    else:
+        side = _SIDE_OF[wanted.received_by]
+    return Count(
+        side=side,
+        category=figure.category or "people",
+        value=figure.value,
+        qualifier=figure.qualifier,
     )
 
 
-def figures_outside_evidence(event: ExtractedEvent) -> list[str]:
-    """Figures of an event that its own evidence does not state."""
-    numbers = stated_numbers(" ".join(event.evidence))
-    return [
-        f"count {count.value} ({count.side}, {count.category}) is not stated in this event's "
-        "evidence; give only the numbers its evidence states"
-        for count in event.counts
-        if count.value is not None and count.value not in numbers
+#: How many sentences before its first cited one an undated event's date may come from.
+CONTEXT_SENTENCES = 1
+
+
+def _context_before(cited: list[Segment], view: ArticleView) -> list[Segment]:
+    """The sentences just before an event's first cited one, in the same paragraph."""
+    first = cited[0]
+    before = [
+        s
+        for s in view.segments
+        if s.paragraph == first.paragraph and s.index < first.index and s.is_prose
     ]
+    return before[-CONTEXT_SENTENCES:]
 
 
-class GroundedFollowUp(GroundedExtraction):
-    """``GroundedExtraction`` of the follow-up call (agreements and running totals only).
+def date_of(
+    kind: str, when: str | None, cited: list[Segment], view: ArticleView
+) -> tuple[EventDate, str | None, str | None]:
+    """An event's date from its cited sentences' date words, resolved by code.
 
-    Its evidence is one sentence, so each figure must be stated in the event's own evidence
-    (a small model otherwise lends a figure from the next sentence).
-    """
-
-    events: list[FollowUpEvent] = Field(  # type: ignore[assignment]
-        max_length=8, description="Agreements and running totals, in article order."
-    )
-
-    @model_validator(mode="after")
-    def _figures_in_own_evidence(self, info: ValidationInfo) -> GroundedFollowUp:
-        if validation_context(info).get(ARTICLE_KEY) is None:
-            return self
-        _reject("figures not in their evidence", self.events, figures_outside_evidence)
-        return self
-
-
-def ground(
-    extraction: Extraction, article: str, label: str = "", *, own_evidence: bool = False
-) -> tuple[list[ExtractedEvent], list[str]]:
-    """Keep only what the article supports.
-
-    A grounded quote is replaced by the article's exact text of it; an ungrounded quote is
-    removed; an event left with no grounded quote is dropped; an ungrounded figure is removed
-    from its event; an event repeating an earlier one (same kind and evidence) is dropped.
-    Each removal becomes a warning, and so does a name the model left untranslated (kept: it
-    is still what the article says).
-
-    Args:
-        extraction: The model's output.
-        article: The text the model was given.
-        label: Prefix for warnings (e.g. the piece of a split article).
-        own_evidence: Also drop a figure that the event's own evidence does not state.
+    The words the model named (``when``) pick among several; else the first full date. A
+    date that opens a period ("since February 2022") and the dateline's date are never an
+    event's. A running total with no date of its own is as of the publication day. A date
+    after the publication of an article that reports the event as done is refused.
 
     Returns:
-        The grounded events and the warnings.
+        The date, the words it was read from, and a warning when a date was refused.
 
     """
-    numbers = stated_numbers(article)
-    kept: list[ExtractedEvent] = []
+    dateline_end = view.dateline_end
+    found: list[tuple[Segment, DateMention]] = [
+        (segment, mention)
+        for segment in cited
+        for mention in find_dates(segment.text)
+        if segment.start + mention.start >= dateline_end
+        and not is_start_of_period(segment.text, mention)
+    ]
+    if not found:
+        context = _context_before(cited, view)
+        found = [
+            (segment, mention)
+            for segment in context
+            for mention in find_dates(segment.text)
+            if segment.start + mention.start >= dateline_end
+            and not is_start_of_period(segment.text, mention)
+        ][-1:]
+    if not found:
+        if kind == "cumulative_tally" and view.published.precision == "day":
+            return view.published, None, None
+        return EventDate(), None, None
+    absolute = [f for f in found if f[1].kind == "absolute"]
+    chosen = absolute[0] if absolute else found[0]
+    if when:
+        said = " ".join(when.casefold().split())
+        matching = [
+            f for f in found if f[1].text.casefold() in said or said in f[1].text.casefold()
+        ]
+        if matching:
+            chosen = matching[0]
+    mention = chosen[1]
+    resolved = resolve(mention, view.language, view.published)
+    if (
+        resolved.precision == "day"
+        and resolved.value
+        and view.published.precision == "day"
+        and view.published.value
+        and date.fromisoformat(resolved.value) > date.fromisoformat(view.published.value)
+    ):
+        warning = (
+            f"date {mention.text!r} resolves to {resolved.value}, after the article's "
+            f"publication ({view.published.value}): left unknown"
+        )
+        return EventDate(), mention.text, warning
+    return resolved, mention.text, None
+
+
+def _allot(
+    kinds: list[EventKind], wanted: list[AnswerFigure], figures: list[Figure]
+) -> dict[EventKind, list[Count]]:
+    """The counts of a sentence, per kind it reports (talks take none; a running total takes
+    the figures written with a running-total word when a swap is told beside it)."""
+    counts = [c for c in (_count(w, figures) for w in wanted) if c is not None]
+    takers = [k for k in kinds if k != "talks_round"]
+    allotted: dict[EventKind, list[Count]] = {k: [] for k in kinds}
+    if not takers:
+        return allotted
+    if "cumulative_tally" in takers and len(takers) > 1:
+        running = {f.value for f in figures if f.running_total}
+        other = next(k for k in takers if k != "cumulative_tally")
+        for count in counts:
+            allotted["cumulative_tally" if count.value in running else other].append(count)
+        return allotted
+    allotted[takers[0]] = counts
+    return allotted
+
+
+def _unique(counts: list[Count]) -> list[Count]:
+    kept: list[Count] = []
+    for count in counts:
+        if not any(
+            (c.side, c.category, c.value) == (count.side, count.category, count.value)
+            for c in kept
+        ):
+            kept.append(count)
+    return kept
+
+
+def read_sentence(
+    entry: SentenceAnswer, segment: Segment, view: ArticleView, where: str = ""
+) -> tuple[list[Draft], list[str]]:
+    """Ground what the model said of one sentence: one draft per kind of event it reports.
+
+    Args:
+        entry: The model's label of the sentence.
+        segment: The sentence.
+        view: The article.
+        where: Prefix for warnings (the part of a long article).
+
+    Returns:
+        The drafts (a headline's too: folding decides whether a sentence joins it) and
+        warnings for what the text did not support.
+
+    """
+    label = f"{where}sentence {segment.index}"
     warnings: list[str] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    for i, event in enumerate(extraction.events):
-        where = f"{label}event {i} ({event.kind})"
-        quotes: list[str] = []
-        for quote in event.evidence:
-            span = locate_quote(quote, article)
-            if span is not None:
-                if span not in quotes:
-                    quotes.append(span)
-            else:
-                reason = quote_problem(quote, article) or "not found verbatim in the article"
-                warnings.append(f"{where}: dropped evidence {quote!r}: {reason}")
-        if not quotes:
-            warnings.append(f"{where}: dropped the event: no grounded evidence")
+    figures = read_figures(segment.text, view.language)
+    kinds: list[EventKind] = []
+    for said in dict.fromkeys(k for k in entry.kinds if k != "none"):
+        kind = _checked_kind(said, segment.text, figures)  # type: ignore[arg-type]
+        if kind is None:
+            warnings.append(
+                f"{label}: not a {said}, as its words say: {short(segment.text, 120)!r}"
+            )
+        elif kind not in kinds:
+            if kind != said:
+                warnings.append(f"{label}: read as {kind}, not {said}, as its words say")
+            kinds.append(kind)
+    for wanted in entry.figures:
+        if not any(f.value == wanted.number for f in figures):
+            warnings.append(
+                f"{label}: dropped figure {short(str(wanted.number), 20)}: not written in the "
+                "sentence as a count"
+            )
+    allotted = _allot(kinds, list(entry.figures), figures)
+    drafts = []
+    for kind in kinds:
+        event_date, date_text, date_warning = date_of(kind, None, [segment], view)
+        if date_warning:
+            warnings.append(f"{label}: {date_warning}")
+        drafts.append(
+            Draft(
+                kind=kind,
+                segments=[segment],
+                counts=_unique(allotted[kind]),
+                date=event_date,
+                date_text=date_text,
+                location=find_place(segment.text, kind),
+                mediators=find_mediators([segment.text], pattern("mediation"))
+                if segment.is_prose
+                else [],
+                round_number=find_round(segment.text) if kind == "talks_round" else None,
+                claimed_by=None,
+                answer_index=segment.index,
+            )
+        )
+    return drafts, warnings
+
+
+def read_answer(
+    answer: Answer, shown: Shown, view: ArticleView, where: str = ""
+) -> tuple[list[Draft], list[str]]:
+    """Ground every labelled sentence of one answer; see :func:`read_sentence`."""
+    drafts: list[Draft] = []
+    warnings: list[str] = []
+    for entry in answer.sentences:
+        segment = shown.by_number(entry.n)
+        if segment is None:
             continue
-        counts: list[Count] = []
-        in_evidence = stated_numbers(" ".join(quotes)) if own_evidence else numbers
-        for count in event.counts:
-            if count.value is None or count.value in in_evidence:
-                counts.append(count)
-            else:
-                where_not = "its evidence" if count.value in numbers else "the article"
-                warnings.append(
-                    f"{where}: dropped figure {count.value} ({count.side}, {count.category}):"
-                    f" not stated in {where_not}"
-                )
-        identity = (event.kind, tuple(quotes))
-        if identity in seen:
-            warnings.append(f"{where}: dropped as a repeat of an earlier event")
-            continue
-        seen.add(identity)
-        warnings.extend(f"{where}: {problem}" for problem in english_problems(event))
-        kept.append(event.model_copy(update={"evidence": quotes, "counts": counts}))
-    return kept, warnings
+        found, notes = read_sentence(entry, segment, view, where)
+        drafts += found
+        warnings += notes
+    return drafts, warnings

@@ -17,7 +17,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -34,6 +34,7 @@ from summarizer.errors import (
     LLMOutputTruncatedError,
     LLMUnavailableError,
 )
+from summarizer.extraction.endpoint import Endpoint
 from summarizer.extraction.rate_gate import RateGate
 from summarizer.extraction.retry_policy import (
     MAX_RETRY_AFTER_S,
@@ -42,7 +43,7 @@ from summarizer.extraction.retry_policy import (
     retry_after_seconds,
 )
 from summarizer.extraction.validation_context import VALIDATION_CONTEXT
-from summarizer.records import Extraction, Usage
+from summarizer.records import Answer, Usage
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +53,6 @@ log = logging.getLogger(__name__)
 MODE = instructor.Mode.JSON_SCHEMA
 #: How long a 429 without Retry-After pauses every client of the endpoint.
 FIRST_BACKOFF_S = 1.0
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where requests go.
-
-    Attributes:
-        base_url: OpenAI-compatible base URL (ending in ``/v1``).
-        model: Model name sent with each request.
-        api_key: Credential; never logged (excluded from ``repr``).
-        label: ``embedded`` for the local model, else the base URL (for provenance).
-
-    """
-
-    base_url: str
-    model: str
-    api_key: str | None = field(default=None, repr=False)
-    label: str = "embedded"
 
 
 def is_transient_error(exc: BaseException) -> bool:
@@ -189,16 +172,19 @@ class Completion:
     """What one structured call produced.
 
     Attributes:
-        extraction: The parsed output. When ``validation_error`` is set it is the last answer
-            parsed without grounding: the caller must still drop what is ungrounded.
-        usage: Tokens over every attempt, re-asks included.
+        raw: The text of the model's last answer: what the cache keeps, so that every later
+            change to grounding and post-processing applies to it at no model cost.
+        answer: The answer parsed and validated, or ``None`` when no attempt validated (the
+            caller then reads what it can of ``raw``).
+        usage: Tokens over every attempt, re-asks included, and the calls' wall time.
         model_answered: The model name the endpoint reported.
         validation_error: The last validation error when re-asking did not fix it.
         generation_s: Seconds spent generating, over all attempts.
 
     """
 
-    extraction: Extraction
+    raw: str
+    answer: Answer | None
     usage: Usage
     model_answered: str
     validation_error: str | None = None
@@ -252,6 +238,7 @@ class LLM:
         self._generation_s: list[float] = []
         self._tokens: list[tuple[int, int]] = []
         self._sent_at = 0.0
+        self._started = time.monotonic()
         self._client.on("completion:kwargs", self._on_request)
         self._client.on("completion:response", self._on_response)
 
@@ -281,7 +268,7 @@ class LLM:
         self,
         messages: Sequence[Mapping[str, str]],
         *,
-        response_model: type[Extraction],
+        response_model: type[Answer],
         context: dict[str, Any],
         max_tokens: int,
         timeout_s: float,
@@ -315,6 +302,7 @@ class LLM:
         self._responses.clear()
         self._generation_s.clear()
         self._tokens.clear()
+        self._started = time.monotonic()
 
         def stop(state: tenacity.RetryCallState) -> bool:
             if state.attempt_number > max_reasks:
@@ -364,13 +352,21 @@ class LLM:
             return self._after_failed_validation(e)
         finally:
             VALIDATION_CONTEXT.reset(context_token)
-        return Completion(parsed, self._usage(), self._answered(), None, sum(self._generation_s))
+        return Completion(
+            _content(self._responses[-1]) if self._responses else parsed.model_dump_json(),
+            parsed,
+            self._usage(),
+            self._answered(),
+            None,
+            sum(self._generation_s),
+        )
 
     def _usage(self) -> Usage:
         return Usage(
             calls=len(self._tokens),
             prompt_tokens=sum(p for p, _ in self._tokens),
             completion_tokens=sum(c for _, c in self._tokens),
+            seconds=round(time.monotonic() - self._started, 3),
         )
 
     def _answered(self) -> str:
@@ -388,15 +384,12 @@ class LLM:
             raise LLMError(f"LLM call failed: {e}") from e
         last = e.last_completion
         text = _content(last)
-        try:
-            extraction = Extraction.model_validate_json(text)
-        except ValidationError as invalid:
+        if not text.strip():
             raise LLMOutputInvalidError(
-                f"the model's answer does not match the schema after {len(self._responses)} "
-                f"attempt(s): {_first_error(invalid)}"
+                f"the model's answer was empty after {len(self._responses)} attempt(s)"
             ) from e
         return Completion(
-            extraction, self._usage(), self._answered(), str(cause), sum(self._generation_s)
+            text, None, self._usage(), self._answered(), str(cause), sum(self._generation_s)
         )
 
 

@@ -56,7 +56,7 @@ def _record_md(index: int, record: EventRecord) -> list[str]:
     if record.counts:
         lines.append("   - Figures: " + "; ".join(format_count(c) for c in record.counts))
     lines.append(f"   - Claimed by: {record.claimed_by or 'not attributed'}")
-    lines.extend(f"   - Evidence: “{quote}”" for quote in record.evidence)
+    lines.extend(f"   - Evidence: “{quote}”" for quote in record.quotes)
     return lines
 
 
@@ -203,7 +203,7 @@ def timeline_markdown(timeline: Timeline, *, explain: bool = False) -> str:
         s = ref.sourced
         where = s.url or s.source
         published = f", published {format_date(s.published)}" if s.published.value else ""
-        quotes = " … ".join(f"“{q}”" for q in s.record.evidence)
+        quotes = " … ".join(f"“{q}”" for q in s.record.quotes)
         lines.append(
             f"- [{ref.ref}] {s.record.article_id} (`{where}`{published}) — "
             f"{s.record.claimed_by or 'unattributed'}: {quotes}"

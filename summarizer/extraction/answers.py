@@ -1,0 +1,94 @@
+"""The model's answer: the schema one request sends, and reading any raw answer leniently (pure).
+
+Each request's schema has exactly one entry per sentence shown, and fixes each entry's ``n``
+to its sentence's number (``prefixItems`` with ``const``), so llama.cpp's grammar makes the
+model label every sentence in order and never lose its place; another endpoint's answer that
+strays fails validation and is re-asked. A raw answer (fresh, cached or cut off at
+``max_tokens``) is read leniently: every entry that validates on its own is kept, and what was
+not is said in a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, create_model
+
+from summarizer.extraction.grounding import short
+from summarizer.extraction.partial_json import complete_items
+from summarizer.records import Answer, SentenceAnswer
+
+
+@lru_cache(maxsize=64)
+def _entry_model(number: int) -> type[SentenceAnswer]:
+    return create_model(  # type: ignore[no-any-return]
+        f"Sentence{number}",
+        __base__=SentenceAnswer,
+        __doc__=f"The label of sentence {number}.",
+        n=(Literal[number], Field(description="The sentence's number.")),  # type: ignore[valid-type]
+    )
+
+
+@lru_cache(maxsize=64)
+def answer_model(shown: int) -> type[Answer]:
+    """The answer schema of a request that shows ``shown`` numbered sentences."""
+    entries = tuple(_entry_model(i) for i in range(1, max(1, shown) + 1))
+    return create_model(  # type: ignore[no-any-return]
+        "Answer",
+        __base__=Answer,
+        __doc__=Answer.__doc__,
+        sentences=(
+            tuple[entries],  # type: ignore[valid-type]
+            Field(description="One entry per sentence, in order."),
+        ),
+    )
+
+
+def _entries(raw: str) -> tuple[list[Any], str | None]:
+    """The answer's sentence entries and, if it was not whole JSON, what was wrong."""
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError:
+        items = complete_items(raw, "sentences")
+        return items, f"the answer is not complete JSON; read its {len(items)} complete entries"
+    if isinstance(document, dict) and isinstance(document.get("sentences"), list):
+        return list(document["sentences"]), None
+    return [], f"the answer is not an object with a sentences list: {short(raw)!r}"
+
+
+def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
+    """Read a raw answer as well as it can be read.
+
+    Args:
+        raw: The model's answer text.
+        shown: How many sentences its request showed (an entry for another is invalid).
+
+    Returns:
+        The entries that validate (at most one per sentence), and a warning per problem.
+
+    """
+    try:
+        parsed = answer_model(shown).model_validate_json(raw)
+        return Answer(sentences=list(parsed.sentences)), []
+    except ValidationError:
+        pass
+    items, problem = _entries(raw)
+    warnings = [problem] if problem else []
+    entries: dict[int, SentenceAnswer] = {}
+    for index, item in enumerate(items[: shown + 1]):
+        try:
+            entry = SentenceAnswer.model_validate(item)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "entry"
+            warnings.append(
+                f"answer entry {index} dropped: {where}: {short(first.get('msg', ''), 120)}"
+            )
+            continue
+        if entry.n > shown or entry.n in entries:
+            warnings.append(f"answer entry {index} dropped: no sentence {entry.n} to label")
+            continue
+        entries[entry.n] = entry
+    return Answer(sentences=[entries[n] for n in sorted(entries)]), warnings

@@ -1,0 +1,305 @@
+"""Dates read and resolved by code, never guessed (pure).
+
+The model is bad at years and at weekday arithmetic, so it only points at the words; code
+finds date expressions in the text (day and month, month and year, numeric dates, weekdays,
+"yesterday", "last week", in every input language, from dateparser's language data) and
+resolves them with dateparser against the publication date. A year is never invented: a date
+that needs a year the text and the publication date do not give is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
+
+from summarizer.records import EventDate
+
+#: The languages whose month, weekday and relative-date words are looked for.
+LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "pt", "it", "pl", "tr", "ar", "nl")
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE_DAYS = {"1 day ago", "0 day ago", "2 day ago", "1 week ago"}
+_YEAR = r"(?:19|20)\d\d"
+#: Lines at the top of an article that may carry its date line.
+DATE_LINE_LINES = 4
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression found in a text, with its character span."""
+
+    start: int
+    end: int
+    text: str
+    has_year: bool
+    kind: str  # "absolute", "weekday" or "relative"
+
+
+#: Three-letter month names that are whole words, not abbreviations.
+_SHORT_MONTHS = {"may", "mai", "maj", "mei", "май", "мая"}
+#: Four-letter weekday names that are whole words.
+_SHORT_WEEKDAYS = {"cuma", "salı"}
+#: Relative words dateparser knows that name no day of their own.
+_VAGUE = {"till date", "geçen gün", "اليوم السابق"}
+
+
+def _locale_words(code: str, key: str) -> list[str]:
+    from dateparser.languages.loader import default_loader
+
+    return [w.lower() for w in default_loader.get_locale(code).info.get(key, [])]
+
+
+def _words(keys: tuple[str, ...], languages: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Whole names and (dotted) abbreviations of months or weekdays in ``languages``."""
+    short = _SHORT_MONTHS if keys == _MONTH_KEYS else _SHORT_WEEKDAYS
+    full: set[str] = set()
+    abbreviations: set[str] = set()
+    for code in languages:
+        for key in keys:
+            for word in _locale_words(code, key):
+                bare = word.rstrip(".")
+                if len(bare) >= 5 or bare in short or (len(bare) == 4 and keys == _MONTH_KEYS):
+                    full.add(bare)
+                elif len(bare) >= 3:
+                    abbreviations.add(bare)
+    return sorted(full, key=len, reverse=True), sorted(abbreviations, key=len, reverse=True)
+
+
+@cache
+def weekday_index() -> dict[str, int]:
+    """Every weekday name (any form dateparser knows) -> 0 (Monday) .. 6."""
+    index: dict[str, int] = {}
+    for code in LANGUAGES:
+        for number, key in enumerate(_WEEKDAY_KEYS):
+            for word in _locale_words(code, key):
+                index.setdefault(word.rstrip("."), number)
+    return index
+
+
+def _relative_words(languages: tuple[str, ...]) -> list[str]:
+    from dateparser.languages.loader import default_loader
+
+    found: set[str] = set()
+    for code in languages:
+        relative = default_loader.get_locale(code).info.get("relative-type", {})
+        for key, words in relative.items():
+            if key in _RELATIVE_DAYS:
+                found.update(
+                    w.lower() for w in words if len(w) >= 4 and not w.isdigit() and w not in _VAGUE
+                )
+    return sorted(found, key=len, reverse=True)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    month_names, month_abbreviations = _words(_MONTH_KEYS, LANGUAGES)
+    months = _alternation(month_names)
+    if month_abbreviations:
+        months += "|" + "|".join(rf"{re.escape(a)}\." for a in month_abbreviations)
+    weekdays = _alternation(_words(_WEEKDAY_KEYS, LANGUAGES)[0])
+    relative = _alternation(_relative_words(LANGUAGES))
+    day = r"\d{1,2}(?:st|nd|rd|th|-?го|-?е|\.|'?\w{0,3}(?=\s))?"
+    of = r"(?:\s+(?:de|of|del|di|du|do|da))?"
+    flags = re.IGNORECASE
+    return [
+        ("numeric", _NUMERIC),
+        (
+            "absolute",
+            re.compile(
+                rf"(?<![\w,.])(?:{day}{of}\s*(?:{months})(?:{of},?\s*{_YEAR})?|"
+                rf"(?:{months})\s+{day}(?:,?\s*{_YEAR})?|"
+                rf"(?:{months}){of}\s+{_YEAR})(?!\w)",
+                flags,
+            ),
+        ),
+        ("weekday", re.compile(rf"(?<!\w)(?:{weekdays})(?!\w)", flags)),
+        ("relative", re.compile(rf"(?<!\w)(?:{relative})(?!\w)", flags)),
+    ]
+
+
+_NUMERIC = re.compile(
+    r"(?<![\w.])(?:(?P<y1>(?:19|20)\d\d)-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|"
+    r"(?P<d2>\d{1,2})[./](?P<m2>\d{1,2})[./](?P<y2>(?:19|20)\d\d))(?![\w])"
+)
+_SINCE = re.compile(
+    r"(?:since|from|с|со|з|із|від|seit|depuis|desde|od|dal|dall'|dallo|dalla|منذ)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_SINCE_AFTER = re.compile(r"^'?\w{0,4}\s+(?:beri|bu yana|itibaren)", re.IGNORECASE)
+
+
+def is_start_of_period(text: str, mention: DateMention) -> bool:
+    """Whether a date opens a period ("since February 2022"): a start, never the event's date."""
+    return bool(
+        _SINCE.search(text[max(0, mention.start - 16) : mention.start])
+        or _SINCE_AFTER.match(text[mention.end : mention.end + 24])
+    )
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Date expressions in ``text``, in order, without overlaps (longest first)."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, regex in _patterns():
+        for match in regex.finditer(text):
+            span = match.span()
+            if any(span[0] < e and s < span[1] for s, e in taken):
+                continue
+            piece = match.group(0)
+            taken.append(span)
+            found.append(
+                DateMention(
+                    span[0],
+                    span[1],
+                    piece,
+                    re.search(_YEAR, piece) is not None,
+                    "absolute" if kind == "numeric" else kind,
+                )
+            )
+    return sorted(found, key=lambda d: d.start)
+
+
+def _as_datetime(published: EventDate) -> datetime | None:
+    if published.precision != "day" or not published.value:
+        return None
+    return datetime.combine(date.fromisoformat(published.value), datetime.min.time())
+
+
+@lru_cache(maxsize=2048)
+def _parse(text: str, language: str, base: datetime | None) -> tuple[date, str] | None:
+    from dateparser.date import DateDataParser
+
+    languages = [language] if language in LANGUAGES else []
+    languages += [code for code in LANGUAGES if code not in languages]
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th|-?го|-?е)\b", "", text)
+    try:
+        data = DateDataParser(languages=languages, settings=settings).get_date_data(cleaned)
+    except Exception:  # dateparser rejects some inputs with errors of its own
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    return data.date_obj.date(), str(data.period or "day")
+
+
+def _numeric(text: str) -> date | None:
+    match = _NUMERIC.fullmatch(text.strip())
+    if match is None:
+        return None
+    year = int(match.group("y1") or match.group("y2"))
+    month = int(match.group("m1") or match.group("m2"))
+    day = int(match.group("d1") or match.group("d2"))
+    try:
+        return date(year, month, day)  # day first: the order of every language here but en-US
+    except ValueError:
+        return None
+
+
+def _day(value: date) -> EventDate:
+    return EventDate(value=value.isoformat(), precision="day")
+
+
+def resolve(mention: DateMention, language: str, published: EventDate) -> EventDate:
+    """Resolve a date expression against the publication date; unknown when it cannot be.
+
+    A weekday is the latest such day up to the publication day ("on Sunday" in Sunday's
+    paper is that Sunday); "last week" is a month when the whole of last week lies in one;
+    a day and month without a year take the publication year (the latest such day up to the
+    publication date, so "December 30" in a January paper is the year before); with no
+    publication date, only a date that writes its year is known.
+
+    Args:
+        mention: The expression.
+        language: The article's language.
+        published: The article's publication date.
+
+    Returns:
+        The date at the precision the words give, or unknown.
+
+    """
+    numeric = _numeric(mention.text)
+    if numeric is not None:
+        return _day(numeric)
+    base = _as_datetime(published)
+    if mention.kind == "weekday":
+        if base is None:
+            return EventDate()
+        number = weekday_index().get(mention.text.lower().rstrip("."))
+        if number is None:
+            return EventDate()
+        return _day(base.date() - timedelta(days=(base.weekday() - number) % 7))
+    if mention.kind == "relative":
+        if base is None:
+            return EventDate()
+        parsed = _parse(mention.text, language, base)
+        if parsed is None:
+            return EventDate()
+        when, period = parsed
+        if period == "week" or (base.date() - when).days >= 7:
+            monday = base.date() - timedelta(days=base.weekday() + 7)
+            sunday = monday + timedelta(days=6)
+            if monday.month != sunday.month:
+                return EventDate()
+            return EventDate(value=f"{monday.year:04d}-{monday.month:02d}", precision="month")
+        return _day(when)
+    if not mention.has_year and not published.value:
+        return EventDate()
+    if base is None and not mention.has_year and published.value:
+        # A publication year (or month) but no day: the year is known, the day is not.
+        base = datetime(int(published.value[:4]), 12, 31)
+    parsed = _parse(mention.text, language, base)
+    if parsed is None:
+        return EventDate()
+    when, period = parsed
+    if period == "year":
+        return EventDate(value=f"{when.year:04d}", precision="year")
+    if period == "month":
+        return EventDate(value=f"{when.year:04d}-{when.month:02d}", precision="month")
+    return _day(when)
+
+
+def publication_date_in_text(text: str, language: str) -> EventDate:
+    """The date line or dateline at the top of an article, if it gives a full date with a year.
+
+    Looks at the first few lines: a short line that is mostly a date ("24.07.2025, 14:05",
+    "Published 16 May 2025", "date 2025-07-24"), or a date with a year at the very start of the
+    first paragraph (a dateline, "KYIV, May 24, 2025 —").
+
+    Returns:
+        The publication date, or unknown.
+
+    """
+    lines = [line for line in text.split("\n") if line.strip()][:DATE_LINE_LINES]
+    for line in lines:
+        for mention in find_dates(line):
+            if not mention.has_year or mention.kind != "absolute":
+                continue
+            short_line = len(line.strip()) <= 100
+            at_start = mention.start <= 60
+            if not (short_line or at_start):
+                continue
+            numeric = _numeric(mention.text)
+            if numeric is not None:
+                return _day(numeric)
+            parsed = _parse(mention.text, language, None)
+            if parsed is None:
+                continue
+            when, period = parsed
+            if period == "day" and re.search(r"\d{1,2}\D+\d{1,2}\D+\d{4}|\d{4}\D\d{1,2}\D\d{1,2}|"
+                                             r"\d{1,2}\D{2,}\d{4}|\D\d{1,2},?\s+\d{4}",
+                                             mention.text):  # fmt: skip
+                return EventDate(value=when.isoformat(), precision="day")
+            if period == "month":
+                return EventDate(value=f"{when.year:04d}-{when.month:02d}", precision="month")
+    return EventDate()

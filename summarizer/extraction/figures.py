@@ -1,0 +1,354 @@
+"""Figures read from the text: value, qualifier, category, per-side and nationality (pure).
+
+A small model miscopies numbers, drops "about" and calls soldiers bodies. So a figure's value
+must be written in the sentences an event cites, and its qualifier and category are read from
+the words next to it; where the model and the text disagree, the text wins.
+
+Numbers are read in digits with any thousands separator ("1,000", "1 000", "1.000"), with a
+scale word ("1,2 тыс.", "1.2 thousand", "2,3 mil") and in words (text2num for en, fr, es,
+pt, de, it; number-parser for ru, uk, pl, tr, ar and others). Dates, times, years, percentages,
+ordinals, ages and amounts of money are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from summarizer.extraction.lexicon import (
+    NATIONALITY,
+    QUALIFIER_WORDS,
+    pattern,
+)
+from summarizer.records import Category, Qualifier
+
+_TEXT2NUM_LANGUAGES = {"en", "fr", "es", "pt", "de", "it", "nl", "da"}
+_NUMBER_PARSER_LANGUAGES = {"ru", "uk", "pl", "tr", "ar", "bg", "cs", "sk", "hr", "sr", "ro"}
+
+_SEPARATORS = ",.\u00a0\u202f\u2009 '’"
+_NUMBER = re.compile(
+    r"(?<![\w.,/:\-])"
+    r"(?P<int>\d{1,3}(?:[,.\u00a0\u202f\u2009 '’]\d{3})+|\d+)"
+    r"(?:(?P<dec>[.,]\d{1,2})(?!\d))?"
+    r"(?:\s?(?P<scale>thousand|тыс\.?|тысяч\w*|тис\.?|тисяч\w*|tausend|mille|mil(?!\w)|"
+    r"bin(?!\w)|ألف|آلاف|tys\.?|tysięc\w*|tysiąc\w*|mila))?",
+    re.IGNORECASE,
+)
+_SCALE_1000 = 1000
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_PERCENT = re.compile(
+    r"^\s*(?:%|per ?cent|процент|відсот|prozent|pour ?cent|por ?ciento|por ?cento|"
+    r"per ?cento|procent|بالمئة|في المئة)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"^\s*(?:[$€£₴₽]|dollars?|euros?|usd|eur|rubles?|roubles?|hryvnias?|руб|грн|гривен|"
+    r"долл|євро|евро|million|billion|млн|млрд|mln|mld|milliard|milliarden|millones|milioni)",
+    re.IGNORECASE,
+)
+_TIME_OR_ORDINAL_AFTER = re.compile(
+    r"^(?:[:.]\d|st\b|nd\b|rd\b|th\b|-?(?:й|я|е|го|му|ого|ий|а|ї|ше)\b|\.\s?(?=[a-zäöü]))",
+    re.IGNORECASE,
+)
+_AGE_BEFORE = re.compile(
+    r"(?:aged|age of|ages of|under the age of|younger than|older than|в возрасте|младше|старше|"
+    r"у віці|молодше|старше|im alter von|unter|âgés? de|de moins de|menores de|mayores de|"
+    r"menores de|di età|sotto i|poniżej|w wieku|yaşındaki|yaş altı)\s*$",
+    re.IGNORECASE,
+)
+_AGE_AFTER = re.compile(
+    r"^\s*(?:-?year-old|years? old|years? of age|лет\b|років\b|jahre alt|jährig|ans\b|"
+    r"años\b|anos\b|anni\b|lat\b|yaş)",
+    re.IGNORECASE,
+)
+_DURATION_AFTER = re.compile(
+    r"^\s*(?:-?(?:hours?|minutes?|days?|weeks?|months?|years?|часов|часа|минут|дней|дня|"
+    r"недел|месяц|лет|годин|хвилин|днів|тижн|місяц|років|stunden|minuten|tage|wochen|monate|"
+    r"jahre|heures|minutes|jours|semaines|mois|ans|horas|minutos|días|semanas|meses|años|"
+    r"dias|anos|ore|minuti|giorni|settimane|mesi|anni|godzin|minut|dni|tygodni|miesięcy|lat|"
+    r"saat|dakika|gün|hafta|ay|yıl|ساعة|ساعات|دقيقة|يوم|أيام|أسبوع|شهر|سنة|سنوات))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;!?:()\[\]«»\"“”]|\s[—–-]\s")
+_FOR_PAIR = re.compile(
+    r"^\s*(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x)\s?-?\s*)(\d[\d,. ]*)",
+    re.IGNORECASE,
+)
+_EACH_AFTER = re.compile(
+    r"^\s*(?:[^\W\d]+\s+){0,2}(?:each|apiece|per side|on each side|from each side|"
+    r"с каждой стороны|на каждую сторону|з кожного боку|з кожної сторони|pro seite|je seite|"
+    r"de chaque côté|par camp|por cada lado|por bando|de cada lado|per parte|z każdej strony|"
+    r"na stronę|من كل جانب|لكل طرف)(?!\w)",
+    re.IGNORECASE,
+)
+_TURKISH_AFTER = {
+    "over": re.compile(r"^'?\w{0,3}\s*(?:fazla|aşkın|üzerinde)", re.IGNORECASE),
+    "about": re.compile(r"^'?\w{0,3}\s*civarında", re.IGNORECASE),
+    "up_to": re.compile(r"^'?\w{0,3}\s*kadar", re.IGNORECASE),
+}
+#: How many characters around a number are read for its words.
+BEFORE_CHARS = 60
+AFTER_CHARS = 70
+#: Categories by precedence when several are named after one figure ("bodies of soldiers").
+_CATEGORY_ORDER: tuple[Category, ...] = ("bodies", "civilians", "servicemen", "people")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number stated in a text, with what the words next to it say about it.
+
+    Attributes:
+        value: The number.
+        text: The words it was read from (number and category word).
+        start: Offset of the number in the text it was read from (numbers in words already
+            turned into digits).
+        end: Offset just past the number.
+        qualifier: exact, or the approximation written before (or after) it.
+        category: What it counts, or ``None`` when no category word goes with it.
+        each_side: The text says each side got this many ("each side", "по 84", "X for X").
+        nationality: ``russia``/``ukraine`` when a nationality word follows it ("248 Russian
+            servicemen" were received by Russia).
+        running_total: A running-total word is in its clause ("in total", "since 2022").
+
+    """
+
+    value: int
+    text: str
+    start: int
+    end: int
+    qualifier: Qualifier
+    category: Category | None
+    each_side: bool
+    nationality: str | None
+    running_total: bool
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u02bc", "'")
+
+
+@lru_cache(maxsize=512)
+def digits_for_words(text: str, language: str) -> str:
+    """The text with numbers written in words turned into digits (other words unchanged)."""
+    text = _fold(text)
+    try:
+        if language in _TEXT2NUM_LANGUAGES:
+            from text_to_num import alpha2digit
+
+            return str(alpha2digit(text, language))
+        if language in _NUMBER_PARSER_LANGUAGES:
+            from number_parser import parse
+
+            # number-parser's Ukrainian list spells the apostrophe as U+02BC.
+            source = text.replace("'", "\u02bc") if language == "uk" else text
+            converted = str(parse(source, language=language))
+            return converted.replace("\u02bc", "'") if language == "uk" else converted
+    except Exception:  # a parser bug on odd input must not lose the article's digits
+        return text
+    return text
+
+
+def _value(match: re.Match[str]) -> int | None:
+    whole = re.sub(r"[^\d]", "", match.group("int"))
+    if not whole:
+        return None
+    value = int(whole)
+    decimal = match.group("dec")
+    if match.group("scale"):
+        fraction = float("0." + decimal[1:]) if decimal else 0.0
+        return int(round((value + fraction) * _SCALE_1000))
+    return value
+
+
+def _ends_with(pattern_text: str, before: str) -> bool:
+    return re.search(rf"(?:^|\W)(?:{pattern_text})\s*$", before, re.IGNORECASE) is not None
+
+
+@lru_cache(maxsize=16)
+def _phrase_alternation(name: str) -> str:
+    words = QUALIFIER_WORDS[name]
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_HANDED_OVER = re.compile(
+    r"(?:hand|handed|hands|handing|turn|turned|turning|pass|passed|sign|signed|took|taken)\s+over\s*$",
+    re.IGNORECASE,
+)
+
+
+def _qualifier(before: str, after: str, language: str) -> Qualifier:
+    if language == "tr":
+        for name, regex in _TURKISH_AFTER.items():
+            if regex.search(after):
+                return name  # type: ignore[return-value]
+    for name in ("at_least", "over", "under", "up_to", "about"):
+        if language == "tr" and name in ("under", "up_to"):
+            continue  # Turkish writes these after the number
+        if name == "over" and _HANDED_OVER.search(before):
+            continue  # "handed over 270" is no approximation
+        if _ends_with(_phrase_alternation(name), before):
+            return name  # type: ignore[return-value]
+    return "exact"
+
+
+def _category(after: str, before: str) -> Category | None:
+    window = _CLAUSE_END.split(after, maxsplit=1)[0]
+    window = re.split(r"\d", window, maxsplit=1)[0]  # stop at the next number
+    found = {c for c in _CATEGORY_ORDER if pattern(f"category:{c}").search(window)}
+    # "the bodies of 1,212 (fallen soldiers)": the category word comes before the number.
+    near_before = before[-30:]
+    if "bodies" not in found and pattern("category:bodies").search(near_before):
+        found.add("bodies")
+    for category in _CATEGORY_ORDER:
+        if category in found:
+            return category
+    return None
+
+
+def _nationality(after: str) -> str | None:
+    head = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:2])
+    for side in NATIONALITY:
+        if pattern(f"nationality:{side}").search(head):
+            return side
+    return None
+
+
+def _clause_before(before: str) -> str:
+    parts = _CLAUSE_END.split(before)
+    return parts[-1] if parts else before
+
+
+def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
+    before, after = text[: match.start()], text[match.end() :]
+    raw = match.group("int")
+    if _YEAR.match(raw) and not match.group("scale"):
+        return True
+    if _PERCENT.match(after) or _MONEY.match(after) or _TIME_OR_ORDINAL_AFTER.match(after):
+        return True
+    if re.search(r"[$€£₴₽#№]\s*$", before):
+        return True
+    if _AGE_BEFORE.search(before[-30:]) or _AGE_AFTER.match(after):
+        return True
+    if _DURATION_AFTER.match(after):
+        return True
+    return _is_date_part(before, after)
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> re.Pattern[str]:
+    from dateparser.languages.loader import default_loader
+
+    months: set[str] = set()
+    for code in ("en", "ru", "uk", "de", "fr", "es", "pt", "it", "pl", "tr", "ar"):
+        info = default_loader.get_locale(code).info
+        for key in (
+            "january", "february", "march", "april", "may", "june", "july", "august",
+            "september", "october", "november", "december",
+        ):  # fmt: skip
+            months.update(w.lower().rstrip(".") for w in info.get(key, []) if len(w) >= 3)
+    alternation = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})\.?(?!\w)", re.IGNORECASE)
+
+
+def _is_date_part(before: str, after: str) -> bool:
+    months = _month_words()
+    head = after[:16]
+    tail = before[-16:]
+    # "16 мая", "16. Mai", "May 16", "16 de junio", "le 2 juin"
+    after_match = re.match(r"^\.?\s*(?:de\s+|of\s+)?(\S+)", head)
+    if after_match and months.fullmatch(after_match.group(1).rstrip(".,;")):
+        return True
+    before_match = re.search(r"(\S+)\s*$", tail)
+    return bool(before_match and months.fullmatch(before_match.group(1).rstrip(".,;")))
+
+
+def read_figures(text: str, language: str = "en") -> list[Figure]:
+    """Every figure stated in ``text``, in order, with its words.
+
+    Args:
+        text: One or more sentences of an article.
+        language: ISO 639-1 code (for numbers written in words and word order).
+
+    Returns:
+        The figures; dates, times, years, percentages, ordinals, ages, durations and money
+        are left out.
+
+    """
+    converted = digits_for_words(text, language)
+    figures: list[Figure] = []
+    matches = [m for m in _NUMBER.finditer(converted)]
+    for position, match in enumerate(matches):
+        value = _value(match)
+        if value is None or _is_not_a_figure(converted, match, value):
+            continue
+        before = converted[max(0, match.start() - BEFORE_CHARS) : match.start()]
+        after = converted[match.end() : match.end() + AFTER_CHARS]
+        clause = _clause_before(before)
+        # An "each side" phrase before an earlier figure is that figure's, not this one's.
+        since_previous = (
+            converted[matches[position - 1].end() : match.start()] if position else before
+        )
+        own = _clause_before(since_previous) if len(since_previous) < len(clause) else clause
+        each_side = bool(
+            pattern("each_side_before").search(before) or pattern("each_side").search(own)
+        )
+        pair = _FOR_PAIR.match(after)
+        if pair and re.sub(r"\D", "", pair.group(1)) == re.sub(r"\D", "", match.group("int")):
+            each_side = True
+        if _EACH_AFTER.match(after):
+            each_side = True
+        if figures and figures[-1].value == value and _FOR_PAIR.match(
+            converted[match.start() - 8 : match.start()] + "x"
+        ):
+            each_side = True
+        category = _category(after, before)
+        window = converted[max(0, match.start() - 40) : match.end() + 40]
+        figures.append(
+            Figure(
+                value=value,
+                text=converted[match.start() : match.end() + len(after.split(",")[0][:40])].strip(),
+                start=match.start(),
+                end=match.end(),
+                qualifier=_qualifier(before, after, language),
+                category=category,
+                each_side=each_side,
+                nationality=_nationality(after),
+                running_total=bool(pattern("running_total").search(clause + " " + window)),
+            )
+        )
+    return _shared_categories(figures, converted)
+
+
+_CONJUNCTION = re.compile(r"^\s*(?:,|and|or|і|и|й|та|und|oder|et|ou|y|e|o|i|ve|و|а также|—|-)?\s*$",
+                          re.IGNORECASE)  # fmt: skip
+
+
+def _shared_categories(figures: list[Figure], text: str) -> list[Figure]:
+    """A figure without a category word shares that of its neighbour in a list.
+
+    "27 and 51 bodies": the category after the last figure of a list is every figure's;
+    "1,000 bodies ... and 19": a figure after one with a category takes it.
+    """
+    result = list(figures)
+    for i, figure in enumerate(result):
+        if figure.category is not None:
+            continue
+        following = result[i + 1] if i + 1 < len(result) else None
+        if (
+            following is not None
+            and following.category is not None
+            and _CONJUNCTION.match(text[figure.end : following.start])
+        ):
+            result[i] = replace(figure, category=following.category)
+            continue
+        previous = next((f for f in reversed(result[:i]) if f.category is not None), None)
+        if previous is not None:
+            result[i] = replace(figure, category=previous.category)
+    return result
+
+
+def stated_values(text: str, language: str = "en") -> frozenset[int]:
+    """The values of every figure ``text`` states (see :func:`read_figures`)."""
+    return frozenset(f.value for f in read_figures(text, language))

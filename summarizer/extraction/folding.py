@@ -1,0 +1,161 @@
+"""One event, one record: an article's reports of the same event folded together (pure).
+
+A small model reports one swap once per sentence that mentions it. Two grounded reports of one
+article are folded when they are of the same kind, nothing about them differs (no two known
+dates that disagree, no two round numbers, no two different figures for the same side and
+category), and something ties them: a shared sentence, the same known date, a shared figure or
+round, or one of them carrying nothing that could tell it apart (no date, figure or round:
+"the exchange" mentioned again). Reports that differ stay apart, so a recap of three swaps
+stays three swaps.
+"""
+
+from __future__ import annotations
+
+from summarizer.extraction.grounding import Draft
+from summarizer.records import Count, EventDate, dates_agree
+
+_PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
+
+
+def _figures(draft: Draft) -> dict[tuple[str, str], int | None]:
+    return {(c.side, c.category): c.value for c in draft.counts}
+
+
+def _differ(a: Draft, b: Draft) -> bool:
+    if a.kind != b.kind:
+        return True
+    if a.date.value and b.date.value and not dates_agree(a.date.value, b.date.value):
+        return True
+    if a.round_number and b.round_number and a.round_number != b.round_number:
+        return True
+    fa, fb = _figures(a), _figures(b)
+    return any(fa[key] != fb[key] for key in fa.keys() & fb.keys())
+
+
+def _plain(draft: Draft) -> bool:
+    """Carries nothing that could tell it apart from another report of its kind."""
+    return not draft.date.value and not draft.counts and not draft.round_number
+
+
+def _tied(a: Draft, b: Draft) -> bool:
+    if {s.index for s in a.segments} & {s.index for s in b.segments}:
+        return True
+    if a.date.precision == "day" and a.date.value == b.date.value:
+        return True
+    if {c.value for c in a.counts} & {c.value for c in b.counts}:
+        return True
+    if a.round_number and a.round_number == b.round_number:
+        return True
+    return _plain(a) or _plain(b)
+
+
+def _best_date(a: Draft, b: Draft) -> tuple[EventDate, str | None]:
+    if _PRECISION_RANK[b.date.precision] > _PRECISION_RANK[a.date.precision]:
+        return b.date, b.date_text
+    return a.date, a.date_text
+
+
+def _join(a: Draft, b: Draft) -> Draft:
+    counts: list[Count] = list(a.counts)
+    for count in b.counts:
+        if not any((c.side, c.category, c.value) == (count.side, count.category, count.value)
+                   for c in counts):  # fmt: skip
+            counts.append(count)
+    segments = sorted({s.index: s for s in [*a.segments, *b.segments]}.values(),
+                      key=lambda s: s.index)  # fmt: skip
+    event_date, date_text = _best_date(a, b)
+    return Draft(
+        kind=a.kind,
+        segments=segments,
+        counts=counts,
+        date=event_date,
+        date_text=date_text,
+        location=a.location or b.location,
+        mediators=sorted({*a.mediators, *b.mediators}),
+        round_number=a.round_number or b.round_number,
+        claimed_by=a.claimed_by or b.claimed_by,
+        answer_index=min(a.answer_index, b.answer_index),
+    )
+
+
+def fold(drafts: list[Draft]) -> tuple[list[Draft], list[str]]:
+    """Fold an article's reports of the same event into one, in article order.
+
+    A report joins the nearest earlier-folded event it is tied to and does not differ from.
+
+    Returns:
+        The folded events and a note per fold.
+
+    """
+    folded: list[Draft] = []
+    notes: list[str] = []
+    for draft in sorted(drafts, key=lambda d: (d.first, d.answer_index)):
+        partners = [
+            i for i, kept in enumerate(folded) if not _differ(kept, draft) and _tied(kept, draft)
+        ]
+        if not partners:
+            folded.append(draft)
+            continue
+        target = min(partners, key=lambda i: abs(folded[i].first - draft.first))
+        folded[target] = _join(folded[target], draft)
+        notes.append(
+            f"{draft.kind} citing sentence(s) {[s.index for s in draft.segments]}: folded into "
+            f"the report citing {[s.index for s in folded[target].segments]} (the same event)"
+        )
+    return folded, notes
+
+
+def _near(a: Draft, b: Draft) -> bool:
+    """Cite a common sentence, or neighbouring sentences of one paragraph."""
+    for s in a.segments:
+        for t in b.segments:
+            if s.index == t.index or (s.paragraph == t.paragraph and abs(s.index - t.index) <= 1):
+                return True
+    return False
+
+
+def link_agreements(drafts: list[Draft]) -> list[Draft]:
+    """An agreement reached at a round of talks shares that round's place, mediators and date.
+
+    The round is the one of the same article with the same known date, or else the one told
+    in the same or the neighbouring sentence ("The first round took place on May 16 at the
+    Dolmabahçe Palace. During the meeting, the delegations agreed on ..."). Only what the
+    agreement's own sentences leave unknown is filled in.
+    """
+    talks = [d for d in drafts if d.kind == "talks_round"]
+    linked = []
+    for draft in drafts:
+        if draft.kind != "agreement" or not talks:
+            linked.append(draft)
+            continue
+        same_day = [
+            t
+            for t in talks
+            if draft.date.value and t.date.value and t.date.value == draft.date.value
+        ]
+        round_ = same_day[0] if same_day else next((t for t in talks if _near(t, draft)), None)
+        if round_ is None or (
+            draft.date.value
+            and round_.date.value
+            and not dates_agree(draft.date.value, round_.date.value)
+        ):
+            linked.append(draft)
+            continue
+        date_value, date_text = (
+            (draft.date, draft.date_text) if draft.date.value else (round_.date, round_.date_text)
+        )
+        linked.append(
+            Draft(
+                kind=draft.kind,
+                segments=draft.segments,
+                counts=draft.counts,
+                date=date_value,
+                date_text=date_text,
+                location=draft.location or round_.location,
+                mediators=draft.mediators or round_.mediators,
+                round_number=None,
+                claimed_by=draft.claimed_by,
+                answer_index=draft.answer_index,
+            )
+        )
+    return linked

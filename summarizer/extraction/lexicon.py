@@ -1,0 +1,339 @@
+"""Multilingual word lists that let code read what the model must not be trusted with (pure).
+
+Each list holds lower-case word stems (matched at the start of a word, case-insensitively)
+for the languages the tool is tested on: en, ru, uk, de, fr, es, pt, it, pl, tr, ar. They
+decide which sentences are worth showing to the model (relevance), and read a figure's
+qualifier and category and a "per side" figure from the words next to it. A stem list is
+deliberately generous: the model and the checks after it decide; a missing word here loses
+an event or a figure, so add words when a real article shows one missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+#: A living-prisoner swap (the people, the act, captivity).
+EXCHANGE = (
+    # en
+    "exchang", "swap", "prisoner", "pow", "captiv", "freed", "released", "release",
+    "brought home", "bring home", "came home", "come home", "returned", "homecoming",
+    "handed over", "hand over", "repatriat",
+    # ru
+    "обмен", "обменя", "военнопленн", "пленн", "плен", "вернул", "вернули", "возвращ",
+    "освобожд", "освобод", "передал", "передан", "передач",
+    # uk
+    "обмін", "обміня", "військовополонен", "полонен", "полон", "повернул", "повернен",
+    "повернут", "поверта", "звільн", "передал", "передан", "передач",
+    # de
+    "gefangenenaustausch", "austausch", "ausgetauscht", "tausch", "kriegsgefangen",
+    "gefangen", "freigelassen", "freigekommen", "zurückgekehrt", "heimgekehrt", "heimgeholt",
+    "übergeben", "übergab", "überstellt", "rückkehr", "zurückgebracht",
+    # fr
+    "échang", "prisonni", "libéré", "libération", "rapatri", "captivité", "remis",
+    # es
+    "intercambi", "canje", "canjea", "prisioner", "liberad", "liberación", "cautiverio",
+    "regresaron", "devuelt", "entregad", "entregaron", "vuelven a casa", "volvieron",
+    # pt
+    "troca", "trocaram", "prisioneir", "libert", "cativeiro", "regressaram", "entreg",
+    # it
+    "scambi", "prigionier", "liberat", "rimpatri", "prigionia", "rientrat",
+    # pl
+    "wymian", "wymieni", "jeńc", "jeniec", "niewol", "uwolni", "powrócił", "powrócili",
+    "wrócił", "wrócili", "przekaza", "odzyska",
+    # tr
+    "takas", "esir", "serbest bırak", "iade", "değişim", "mübadele", "karşılığ", "teslim",
+    # ar
+    "تبادل", "أسرى", "الأسرى", "أسير", "الإفراج", "أفرج", "إطلاق سراح", "عودة", "عاد", "تسلم",
+    "تسلّم", "سلّم", "سلم",
+)  # fmt: skip
+
+#: The dead: bodies, remains, the fallen.
+BODIES = (
+    "bodies", "body of", "remains", "fallen", "dead soldiers", "killed soldiers", "killed",
+    "тел", "тела", "останк", "погибш",
+    "тіл", "тіла", "загибл", "останк", "полеглих",
+    "leichen", "leichname", "gefallen", "sterbliche überreste", "toten", "getötet",
+    "corps", "dépouilles", "restes",
+    "cuerpos", "restos", "cadáveres", "caídos",
+    "corpos", "restos mortais",
+    "corpi", "salme", "resti", "caduti",
+    "ciał", "ciała", "zwłok", "poległ",
+    "cenaze", "ceset", "cesed", "naaş", "naaş",
+    "جثث", "جثامين", "رفات", "جثة",
+)  # fmt: skip
+
+#: A meeting of negotiators.
+TALKS = (
+    "talks", "negotiat", "round of", "round", "delegation", "negotiators", "met in", "meeting",
+    "переговор", "раунд", "делегаци", "встреч",
+    "переговор", "раунд", "делегаці", "зустріч",
+    "gespräch", "verhandl", "runde", "delegation", "treffen",
+    "pourparlers", "négociation", "cycle de", "délégation", "rencontre", "réunion",
+    "conversaciones", "negociacion", "ronda", "delegación", "reunión",
+    "negociaç", "conversaç", "rodada", "delegação", "reunião",
+    "colloqui", "negoziat", "delegazion", "incontro",
+    "rozmow", "negocjac", "runda", "rundzie", "delegacj", "spotkani",
+    "görüşme", "müzakere", "turu", "turda", "turunda", "heyet",
+    "محادثات", "مفاوضات", "جولة", "الجولة", "وفد",
+)  # fmt: skip
+
+#: A deal reached.
+AGREEMENT = (
+    "agreed", "agreement", "deal", "accord", "memorandum",
+    "договорил", "договорённост", "договоренност", "соглашени", "согласовал", "условились",
+    "домовил", "домовленіст", "угод", "погодил",
+    "vereinbar", "abkommen", "einigten", "einigung", "verständigt",
+    "accord", "convenu", "entendus",
+    "acuerdo", "acordaron", "pactaron", "pacto",
+    "acordo", "acordaram",
+    "accordo", "concordat", "intesa",
+    "porozumieni", "uzgodni", "umow", "zgodzi",
+    "anlaşma", "anlaştı", "mutabakat", "uzlaş",
+    "اتفاق", "اتفقا", "اتفق", "الاتفاق",
+)  # fmt: skip
+
+#: Words that make a figure a running total rather than one event's.
+RUNNING_TOTAL = (
+    "in total", "in all", "a total of", "so far", "to date", "altogether", "since", "overall",
+    "всего", "в общей сложности", "с начала", "итого", "за все время", "за всё время",
+    "загалом", "всього", "усього", "з початку", "за весь час",
+    "insgesamt", "bislang", "bisher", "seit$",
+    "au total", "depuis", "jusqu'à présent", "en tout",
+    "en total", "desde", "hasta ahora", "hasta la fecha",
+    "no total", "desde", "até agora", "ao todo",
+    "in totale", "finora", "dall'inizio", "in tutto",
+    "łącznie", "w sumie", "od początku", "dotychczas", "do tej pory",
+    "toplam", "şimdiye kadar", "başından beri", "bugüne kadar",
+    "إجمالي", "في المجموع", "منذ", "حتى الآن",
+)  # fmt: skip
+
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "bodies": BODIES,
+    "civilians": (
+        "civilian", "мирн", "гражданск", "цивільн", "zivil", "civil", "civiles", "civis",
+        "civili", "cywil", "sivil", "مدني",
+    ),
+    "servicemen": (
+        "servicem", "service members", "soldier", "military", "troops", "pows", "pow ",
+        "prisoners of war", "defender", "fighter", "marines", "combatant", "troop",
+        "военнослужащ", "военных", "военнопленн", "солдат", "бойц", "защитник", "военн",
+        "військов", "військовослужбов", "військовополонен", "захисник", "бійц", "воїн",
+        "солдат", "оборонц",
+        "soldat", "kriegsgefangen", "militär", "armeeangehörig", "kämpfer",
+        "soldats", "militaires", "prisonniers de guerre", "combattants",
+        "soldados", "militares", "prisioneros de guerra", "combatientes",
+        "prisioneiros de guerra", "militares",
+        "soldati", "militari", "prigionieri di guerra", "combattenti",
+        "żołnierz", "wojskow", "jeńców wojennych", "jeńcy wojenni", "obrońc",
+        "asker", "savaş esir",
+        "جندي", "جنود", "عسكري", "أسير حرب", "أسرى حرب", "العسكريين",
+    ),
+    "people": (
+        "people", "person", "individual", "prisoner", "captive", "citizen", "ukrainians",
+        "russians", "detainee", "hostage",
+        "человек", "пленн", "граждан", "лиц", "заложник",
+        "людей", "осіб", "особи", "полонен", "громадян", "заручник",
+        "mensch", "person", "gefangene", "bürger",
+        "personnes", "détenus", "otages",
+        "personas", "detenidos", "rehenes",
+        "pessoas", "detidos", "reféns",
+        "persone", "detenuti", "ostaggi",
+        "osób", "osoby", "ludzi", "więźni", "zakładnik",
+        "kişi", "vatandaş", "rehine", "esir",
+        "شخص", "أشخاص", "محتجز", "رهائن",
+    ),
+}  # fmt: skip
+
+#: Qualifiers read from the words just before a figure (or, in Turkish, just after it).
+QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
+    "about": (
+        "about", "around", "approximately", "roughly", "some", "nearly", "almost", "circa",
+        "close to", "an estimated",
+        "около", "примерно", "порядка", "почти", "приблизительно", "свыше ста",
+        "близько", "приблизно", "майже", "орієнтовно",
+        "etwa", "rund", "ungefähr", "circa", "ca.", "knapp", "fast", "annähernd",
+        "environ", "près de", "quelque", "quelques", "presque", "approximativement",
+        "unos", "unas", "alrededor de", "aproximadamente", "cerca de", "casi",
+        "cerca de", "aproximadamente", "quase", "uns", "umas",
+        "circa", "quasi", "all'incirca", "intorno a", "approssimativamente",
+        "około", "blisko", "prawie", "mniej więcej", "ok.",
+        "yaklaşık", "civarında", "kadar",
+        "حوالي", "نحو", "قرابة", "ما يقرب من", "تقريبا",
+    ),
+    "over": (
+        "over", "more than", "upwards of", "in excess of", "above",
+        "более", "больше", "свыше", "более чем",
+        "понад", "більше", "більш як", "більш ніж", "понад як",
+        "mehr als", "über",
+        "plus de", "au-delà de",
+        "más de",
+        "mais de",
+        "oltre", "più di",
+        "ponad", "więcej niż", "przeszło",
+        "fazla", "aşkın", "üzerinde",
+        "أكثر من", "ما يزيد على", "ما يزيد عن",
+    ),
+    "up_to": (
+        "up to",
+        "до",
+        "bis zu",
+        "jusqu'à",
+        "hasta",
+        "até",
+        "fino a",
+        "do",
+        "kadar",
+        "ما يصل إلى", "حتى",
+    ),
+    "at_least": (
+        "at least", "no fewer than", "not less than", "a minimum of",
+        "не менее", "по меньшей мере", "как минимум", "минимум",
+        "щонайменше", "не менше", "принаймні", "мінімум",
+        "mindestens", "wenigstens",
+        "au moins", "pas moins de",
+        "al menos", "por lo menos", "no menos de",
+        "pelo menos", "no mínimo",
+        "almeno", "non meno di",
+        "co najmniej", "przynajmniej", "nie mniej niż",
+        "en az", "en azından",
+        "على الأقل", "لا يقل عن",
+    ),
+    "under": (
+        "fewer than", "less than", "under", "below",
+        "менее", "меньше",
+        "менше", "менш як", "менш ніж",
+        "weniger als", "unter",
+        "moins de",
+        "menos de",
+        "menos de",
+        "meno di",
+        "mniej niż", "poniżej",
+        "az",
+        "أقل من",
+    ),
+}  # fmt: skip
+
+#: Phrases anywhere in a figure's clause that make it "each side's": "each side handed over 84".
+EACH_SIDE_WORDS = (
+    "each side", "per side", "each of the sides", "each country", "both sides handed over",
+    "каждая сторона", "с каждой стороны", "каждой из сторон", "каждая из сторон",
+    "кожна сторона", "з кожного боку", "кожна зі сторін", "з кожної сторони",
+    "jede seite", "beide seiten je", "pro seite", "jeweils",
+    "chaque camp", "de chaque côté", "chaque partie", "chacun des deux camps",
+    "cada parte", "cada lado", "por cada lado", "cada bando", "ambas partes entregaron",
+    "cada um dos lados", "cada uma das partes",
+    "ciascuna parte", "per parte", "ognuna delle parti", "entrambe le parti hanno consegnato",
+    "każda ze stron", "każda strona", "z każdej strony", "obie strony przekazały po",
+    "her iki taraf", "karşılıklı olarak", "كل طرف", "كل جانب", "من كل جانب",
+)  # fmt: skip
+
+#: Words right before a figure that make it each side's: "по 84", "je 84", "each 84".
+EACH_SIDE_BEFORE = ("по", "po", "je", "jeweils", "each", "chacun", "cada uno", "ciascuno")
+
+#: Nationality words right after a figure: "248 Russian servicemen" were received by Russia.
+NATIONALITY: dict[str, tuple[str, ...]] = {
+    "russia": (
+        "russian", "россий", "русск", "россиян", "російськ", "росіян", "russisch", "russe",
+        "ruso", "rusos", "russo", "russi", "rosyjsk", "rus$", "روسي$", "الروس$",
+    ),
+    "ukraine": (
+        "ukrainian", "украинск", "украинц", "українськ", "українц", "ukrainisch", "ukrainer",
+        "ukrainien", "ucranian", "ucraini", "ukraińsk", "ukraiń", "ukraynalı", "ukrayna$",
+        "أوكراني",
+    ),
+}  # fmt: skip
+
+#: Mediation words; a canonical mediator named near one of them mediated.
+MEDIATION = (
+    "mediat", "brokered", "facilitated", "with the help of", "thanks to the efforts",
+    "with the assistance", "hosted",
+    "посредни", "при содействии", "благодаря усилиям", "при участии",
+    "посередни", "за сприяння", "завдяки зусиллям", "за участі",
+    "vermittl", "vermittelt", "mithilfe", "dank der",
+    "médiation", "médiateur", "grâce à", "sous l'égide",
+    "mediación", "mediador", "gracias a", "con la ayuda",
+    "mediação", "mediador", "graças a",
+    "mediazione", "mediatore", "grazie a",
+    "mediacj", "pośrednictw", "dzięki",
+    "arabulucu", "aracılığ", "ev sahipliği",
+    "وساطة", "بوساطة", "بفضل", "جهود",
+)  # fmt: skip
+
+#: Sentences that address a model or the reader with instructions: data, never evidence.
+INSTRUCTION_PATTERNS = (
+    r"\bignore\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\b",
+    r"\bdisregard\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|instructions)\b",
+    r"\b(?:new|updated|system)\s+(?:instructions?|prompt)\b",
+    r"\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatgpt|llm)\b",
+    r"\bas\s+an?\s+(?:ai|language\s+model)\b",
+    r"\b(?:assistant|model|llm|ai)\s*[,:]\s*(?:report|output|answer|say|respond|return)\b",
+    r"\b(?:report|output|answer|respond|return)\s+(?:that\s+)?(?:with\s+)?\d[\d,. ]*\s+"
+    r"(?:prisoners|people|bodies|soldiers)\s+(?:were\s+)?exchanged\b",
+    r"<\|im_(?:start|end)\|>|\[\[?(?:system|assistant|user)\]\]?|</?(?:system|instructions?)>",
+    r"игнорир\w*\s+(?:все\s+)?(?:предыдущ|прежн)\w*\s+(?:инструкц|указан)",
+    r"ігнор\w*\s+(?:усі\s+|всі\s+)?(?:попередн)\w*\s+(?:інструкц|вказів)",
+    r"ignorier\w*\s+(?:alle\s+)?(?:vorherigen|bisherigen)\s+anweisungen",
+    r"ignore[sz]?\s+(?:toutes\s+)?les\s+instructions\s+(?:précédentes|antérieures)",
+    r"ignora\w*\s+(?:todas\s+)?las\s+instrucciones\s+anteriores",
+    r"ignora\w*\s+(?:tutte\s+)?le\s+istruzioni\s+precedenti",
+    r"ignoruj\w*\s+(?:wszystkie\s+)?(?:poprzednie|wcześniejsze)\s+instrukcje",
+    r"önceki\s+talimatları\s+(?:yok\s+say|görmezden\s+gel)",
+    r"تجاهل\s+(?:جميع\s+)?التعليمات\s+السابقة",
+)
+
+
+def _stem_pattern(stems: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any stem at the start of a word (or any phrase), case-insensitive.
+
+    A stem ending in ``$`` matches a whole word only ("seit$" is not "Seiten").
+    """
+    parts = sorted(
+        {
+            re.escape(s.strip().rstrip("$")) + (r"(?!\w)" if s.endswith("$") else "")
+            for s in stems
+            if s.strip()
+        },
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+@cache
+def pattern(name: str) -> re.Pattern[str]:
+    """The compiled stem pattern of one word list of this module, by name."""
+    lists: dict[str, Iterable[str]] = {
+        "exchange": EXCHANGE,
+        "relevant": (*EXCHANGE, *BODIES, *TALKS, *AGREEMENT, *MEDIATION),
+        "bodies": BODIES,
+        "talks": TALKS,
+        "agreement": AGREEMENT,
+        "running_total": RUNNING_TOTAL,
+        "mediation": MEDIATION,
+        "each_side": EACH_SIDE_WORDS,
+    }
+    if name == "each_side_before":
+        words = "|".join(sorted((re.escape(w) for w in EACH_SIDE_BEFORE), key=len, reverse=True))
+        return re.compile(rf"(?:^|\W)(?:{words})\s*$", re.IGNORECASE)
+    if name in lists:
+        return _stem_pattern(lists[name])
+    if name.startswith("category:"):
+        return _stem_pattern(CATEGORY_WORDS[name.split(":", 1)[1]])
+    if name.startswith("qualifier:"):
+        return _stem_pattern(QUALIFIER_WORDS[name.split(":", 1)[1]])
+    if name.startswith("nationality:"):
+        return _stem_pattern(NATIONALITY[name.split(":", 1)[1]])
+    raise KeyError(name)
+
+
+@cache
+def instruction_pattern() -> re.Pattern[str]:
+    """Sentences that give a model or a reader instructions (any of the languages)."""
+    return re.compile("|".join(INSTRUCTION_PATTERNS), re.IGNORECASE)
+
+
+def mentions(name: str, text: str) -> bool:
+    """Whether ``text`` contains a word of the list ``name``."""
+    return pattern(name).search(text) is not None
