@@ -184,9 +184,14 @@ def merge_cmd(
     failed = False
     for path in files:
         try:
-            records += load_saved_records(path)
+            saved = load_saved_records(path)
         except InputError as e:
             typer.echo(f"summarizer: error: {e}", err=True)
+            failed = True
+            continue
+        records += saved.records
+        for error in saved.errors:
+            typer.echo(f"summarizer: error: {error}", err=True)
             failed = True
     timeline = merge(records)
     text = (

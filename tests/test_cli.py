@@ -175,7 +175,7 @@ def test_merge_reports_bad_files_and_keeps_the_rest(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["merge", str(bad), str(other), str(tmp_path / "nope.json")])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"summarizer: error: {bad}: not JSON or JSON Lines (line 1: Expecting property name enclosed in double quotes)",
+        f"summarizer: error: {bad}:1: not JSON (key must be a string at column 2)",
         f"summarizer: error: {other}: not a summarizer output (expected articles, a timeline or an article result)",
         f"summarizer: error: {tmp_path / 'nope.json'}: no such file",
     ]
