@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import codecs
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,9 @@ def test_huge_input_is_refused_without_reading_it(tmp_path: Path) -> None:
         load_article(str(path))
 
 
+RUSSIAN = "Россия и Украина провели обмен пленными."
+
+
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [
@@ -68,18 +73,66 @@ def test_huge_input_is_refused_without_reading_it(tmp_path: Path) -> None:
             "latin-1",
             "Die Ukraine und Russland tauschten Gefangene aus; die Vermittlung übernahm die Türkei, hieß es.",
         ),
+        # Short Cyrillic: KOI8-R came out as half-width katakana (read as Shift JIS).
+        ("koi8-r", RUSSIAN),
+        ("cp1251", RUSSIAN),
+        ("koi8-u", "Україна та Росія провели обмін полоненими."),
+        # A byte order mark decides; UTF-16 and UTF-32 hold NUL bytes and are still text.
         ("utf-16", "Ukraine and Russia exchanged prisoners."),
+        ("utf-16", RUSSIAN),
+        ("utf-32", "Ukraine and Russia exchanged prisoners."),
+        ("utf-8-sig", RUSSIAN),
+        # No byte order mark: charset-normalizer's verdict is UTF-16, so the NULs are text.
+        ("utf-16-le", "Ukraine and Russia exchanged prisoners of war on Friday."),
+        ("utf-16-be", RUSSIAN),
     ],
 )
 def test_legacy_encodings_are_detected(tmp_path: Path, encoding: str, text: str) -> None:
     path = tmp_path / "legacy.txt"
     path.write_bytes(text.encode(encoding))
-    if encoding == "utf-16":
-        # UTF-16 holds NUL bytes: refused as binary rather than guessed at.
-        with pytest.raises(InputError, match="binary"):
-            load_article(str(path))
-        return
     assert load_article(str(path)).text == text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        (
+            "bom-then-controls.txt",
+            codecs.BOM_UTF16_LE + "\x01\x02\x03 id 7\x04".encode("utf-16-le") * 200,
+            "binary file (control characters), not an article",
+        ),
+        (
+            "bom-then-noise.txt",
+            codecs.BOM_UTF16_LE + random.Random(0).randbytes(4000),
+            "cannot decode: starts with a UTF-16 byte order mark but is not UTF-16",
+        ),
+        (
+            "odd-utf16.txt",
+            codecs.BOM_UTF16_LE + "Ukraine".encode("utf-16-le") + b"\x00\xd8",
+            "cannot decode: starts with a UTF-16 byte order mark but is not UTF-16",
+        ),
+        (
+            # charset-normalizer reads these bytes as UTF-16, but in no language it knows.
+            "tiny-binary.txt",
+            b"\x00\x01\x02 not text",
+            "binary file (contains NUL bytes), not an article",
+        ),
+        (
+            "nul-in-latin1.txt",
+            "Die Türkei vermittelte.\x00".encode("latin-1") * 20,
+            "binary file (contains NUL bytes), not an article",
+        ),
+    ],
+    ids=["controls", "noise", "truncated", "tiny", "nul"],
+)
+def test_what_only_looks_like_text_is_still_refused(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as error:
+        load_article(str(path))
+    assert str(error.value) == f"{path}: {reason}"
 
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:
@@ -127,3 +180,8 @@ def test_article_from_bytes_non_english_language() -> None:
         "x",
     )
     assert article.language == "ru"
+
+
+def test_a_short_koi8r_paragraph_is_russian_not_katakana() -> None:
+    article = article_from_bytes(RUSSIAN.encode("koi8-r"), "koi8.txt", "koi8")
+    assert (article.text, article.language) == (RUSSIAN, "ru")
