@@ -153,6 +153,107 @@ def test_html_main_text_is_extracted(tmp_path: Path) -> None:
     assert article.published.value == "2025-03-14"
 
 
+BODY = (
+    "<p>"
+    + "Russia and Ukraine exchanged 84 prisoners of war on Friday, officials said. " * 4
+    + "</p>"
+)
+
+
+def page(head: str = "", article: str = "", footer: str = "") -> str:
+    return (
+        f"<html><head><title>Swap</title>{head}</head><body><nav>Home | World</nav>"
+        f"<article><h1>Swap</h1>{article}{BODY}</article><footer>{footer}</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "value", "precision"),
+    [
+        # A footer's copyright year is no publication date (it became 2025-01-01, a day).
+        (page(footer="Copyright 2025 Example News"), None, "unknown"),
+        (page(footer="© 2025"), None, "unknown"),
+        (
+            page(
+                head='<meta property="article:published_time" content="2025-07-24T10:00:00+00:00">',
+                footer="Copyright 2024",
+            ),
+            "2025-07-24",
+            "day",
+        ),
+        # A bare year, or a month, keeps its precision (a year became 2025-01-01, a day).
+        (page(head='<meta name="date" content="2025">'), "2025", "year"),
+        (page(head='<meta name="DC.date.issued" content="2025-07">'), "2025-07", "month"),
+        (
+            page(head='<meta name="pubdate" content="Thu, 24 Jul 2025 10:00:00 GMT">'),
+            "2025-07-24",
+            "day",
+        ),
+        (
+            page(
+                head='<script type="application/ld+json">{"@context": "https://schema.org", '
+                '"@graph": [{"@type": "WebPage"}, {"@type": "NewsArticle", '
+                '"datePublished": "2025-06-02T08:00:00Z", "dateModified": "2025-06-09"}]}</script>'
+            ),
+            "2025-06-02",
+            "day",
+        ),
+        (page(article='<time pubdate datetime="2025-05-16">16 May</time>'), "2025-05-16", "day"),
+        # The article's own <time>, not the sidebar's.
+        (
+            page(article='<time datetime="2025-05-16T09:00">Friday</time>').replace(
+                "<footer>", '<footer><time datetime="2020-01-01">old</time>'
+            ),
+            "2025-05-16",
+            "day",
+        ),
+        # Dates in the text, the URL or a placeholder are guesses, not metadata.
+        (page(article="<p>Updated 12 March 2024.</p>"), None, "unknown"),
+        (
+            page(head='<link rel="canonical" href="https://news.example.test/2023/01/05/swap">'),
+            None,
+            "unknown",
+        ),
+        (
+            page(head='<meta property="article:published_time" content="0001-01-01T00:00:00">'),
+            None,
+            "unknown",
+        ),
+        # Unreadable metadata is skipped for the next source.
+        (
+            page(
+                head='<meta name="date" content="last Friday">'
+                '<script type="application/ld+json">{"datePublished": </script>'
+                '<script type="application/ld+json">[{"datePublished": "2025-03-14"}]</script>'
+            ),
+            "2025-03-14",
+            "day",
+        ),
+    ],
+    ids=[
+        "copyright",
+        "copyright-sign",
+        "meta-datetime",
+        "meta-year",
+        "meta-month",
+        "meta-rfc2822",
+        "json-ld-graph",
+        "time-pubdate",
+        "time-in-article",
+        "text-only",
+        "url-only",
+        "placeholder",
+        "bad-then-json-ld",
+    ],
+)
+def test_an_html_page_date_comes_from_its_metadata_at_its_precision(
+    html: str, value: str | None, precision: str
+) -> None:
+    article = article_from_bytes(html.encode(), "page.html", "page", html=True)
+    assert "84 prisoners of war" in article.text
+    assert (article.published.value, article.published.precision) == (value, precision)
+
+
 def test_html_without_text_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.html"
     path.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")

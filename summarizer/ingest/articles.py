@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarizer.errors import InputError
+from summarizer.ingest.published import published_in_html
 from summarizer.records import ArticleMeta, EventDate
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
-    """Extract the main text, title, URL and date of an HTML page with trafilatura.
+    """Extract the main text, title and URL of an HTML page with trafilatura, and its date.
 
     Raises:
         InputError: The page holds no article text.
@@ -224,12 +225,13 @@ def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
     )
     if not text or not text.strip():
         raise InputError(source, "no article text found in the HTML")
-    meta = trafilatura.extract_metadata(html)
+    # Its date is not used (see published_in_html): no extensive search for one.
+    meta = trafilatura.extract_metadata(html, extensive=False)
     return {
         "text": text,
         "title": getattr(meta, "title", None) if meta else None,
         "url": getattr(meta, "url", None) if meta else None,
-        "published": EventDate.parse(getattr(meta, "date", None) if meta else None),
+        "published": published_in_html(html),
     }
 
 
