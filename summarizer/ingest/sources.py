@@ -204,7 +204,7 @@ def _linked_page(
 ) -> Article:
     """The article on the page a feed entry links to; the entry's own text if that fails."""
     try:
-        page = fetcher.get(link)
+        page = fetcher.get(link, found_in_content=True)
         return article_from_bytes(
             page.content,
             where,
