@@ -229,6 +229,11 @@ def page(head: str = "", article: str = "", footer: str = "") -> str:
             "2025-03-14",
             "day",
         ),
+        (
+            page(head='<script type="application/ld+json">' + "[" * 100_000 + "</script>"),
+            None,
+            "unknown",
+        ),
     ],
     ids=[
         "copyright",
@@ -244,6 +249,7 @@ def page(head: str = "", article: str = "", footer: str = "") -> str:
         "url-only",
         "placeholder",
         "bad-then-json-ld",
+        "deep-json-ld",
     ],
 )
 def test_an_html_page_date_comes_from_its_metadata_at_its_precision(

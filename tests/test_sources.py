@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -113,6 +114,27 @@ def test_a_deeply_nested_jsonl_line_is_one_failure(tmp_path: Path) -> None:
     assert len(articles) == 1
     assert [(f.source, f.reason) for f in failures] == [
         (f"{path}:1", "not JSON (nested too deeply)")
+    ]
+
+
+def test_jsonl_lines_are_decoded_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    separated = "Officials said:\u2028" + TEXT  # a line separator inside a JSON string
+    path.write_bytes(
+        codecs.BOM_UTF8
+        + json.dumps({"id": "a", "text": TEXT}).encode()
+        + b"\n"
+        + json.dumps({"id": "latin", "text": "Die T\u00fcrkei"}, ensure_ascii=False).encode(
+            "latin-1"
+        )
+        + b"\n"
+        + json.dumps({"id": "sep", "text": separated}, ensure_ascii=False).encode()
+        + b"\n"
+    )
+    articles, failures = split(list(iter_articles([str(path)])))
+    assert [(a.id, a.text) for a in articles] == [("a", TEXT), ("sep", separated)]
+    assert [(f.source, f.reason) for f in failures] == [
+        (f"{path}:2", "not UTF-8 (byte 0xfc at column 31)")
     ]
 
 

@@ -8,6 +8,7 @@ a worker gets to them, so a big folder is listed at once and read concurrently.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -110,13 +111,20 @@ def _item_problem(error: ValidationError) -> str:
 
 def _from_jsonl(path: Path) -> Iterator[Item]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        yield Failure(str(path), f"cannot read: {getattr(e, 'strerror', None) or e}")
+        data = path.read_bytes()
+    except OSError as e:
+        yield Failure(str(path), f"cannot read: {e.strerror}")
         return
-    for number, line in enumerate(lines, start=1):
+    # Split the bytes, not the text: a line that is not UTF-8 then fails alone, and a U+2028
+    # inside a JSON string (legal, and written by ensure_ascii=False) does not end a line.
+    for number, raw in enumerate(data.removeprefix(codecs.BOM_UTF8).splitlines(), start=1):
         where = f"{path}:{number}"
-        if not line.strip():
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield Failure(where, f"not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})")
             continue
         try:
             row = json.loads(line)
