@@ -155,7 +155,8 @@ def test_iso_dates_keep_their_precision(text: str, value: str, precision: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["2025-13-45", "2025-02-29", "2025-00", "0000", "24 July 2025", "2025-07-24T25:00", ""]
+    "text",
+    ["2025-13-45", "2025-02-29", "2025-00", "0000", "24 July 2025", "2025-07-24T25:00", "", "٢٠٢٥"],
 )
 def test_impossible_or_unknown_dates_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match=r"is not a date \(YYYY, YYYY-MM, YYYY-MM-DD or an ISO"):

@@ -106,16 +106,14 @@ class PublicOnlyBackend(httpcore2.NetworkBackend):
             kind = non_public_kind(ip_address(address.split("%", 1)[0]))
             if kind is not None:
                 raise PrivateAddressError(host, address, kind)
-        error: Exception | None = None
-        for address in addresses:
+        for address in addresses[:-1]:
             try:
                 return self._inner.connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
-            except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as e:
-                error = e
-        assert error is not None
-        raise error
+            except (httpcore2.ConnectError, httpcore2.ConnectTimeout):
+                continue  # the next address, as socket.create_connection does
+        return self._inner.connect_tcp(addresses[-1], port, timeout, local_address, socket_options)
 
     def connect_unix_socket(
         self,

@@ -12,8 +12,9 @@ from typing import Any
 
 from summarizer.records import EventDate, Precision
 
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-EXPECTED = "YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime"
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+#: The forms :func:`parse_iso_date` accepts, as error messages name them.
+DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime"
 
 
 def parse_iso_date(text: str) -> EventDate:
@@ -39,7 +40,7 @@ def parse_iso_date(text: str) -> EventDate:
             return EventDate(value=text, precision=precision)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text[:40]!r} is not a date ({EXPECTED})") from None
+        raise ValueError(f"{text[:40]!r} is not a date ({DATE_FORMS})") from None
     return EventDate(value=moment.date().isoformat(), precision="day")
 
 

@@ -27,13 +27,13 @@ from summarizer.ingest.articles import (
     load_article,
 )
 from summarizer.ingest.fetch import Fetcher, is_url
-from summarizer.ingest.published import EXPECTED, parse_iso_date
+from summarizer.ingest.published import DATE_FORMS, parse_iso_date
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 #: A feed entry with less text than this is a teaser: read the page it links to instead.
 MIN_ENTRY_CHARS = 400
-_ISO_START = re.compile(r"\s*\d{4}-\d")
+_ISO_START = re.compile(r"\s*[0-9]{4}-[0-9]")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ _JSON_TYPES = {
     float: "a number",
     type(None): "null",
 }
-_EXPECTED_FIELDS = {"text": "a string", "published": f"a date ({EXPECTED}) or null"}
+_EXPECTED_FIELDS = {"text": "a string", "published": f"a date ({DATE_FORMS}) or null"}
 
 
 def _item_problem(error: ValidationError) -> str:
@@ -254,7 +254,7 @@ def _from_feed_bytes(
         if title and text and not text.startswith(title):
             text = f"{title}\n\n{text}"
         link = entry.get("link")
-        url = link.strip() or None if isinstance(link, str) else None
+        url = (link.strip() or None) if isinstance(link, str) else None
         meta = _EntryMeta(entry_id, title, url, _published(entry))
         from_entry: Article | Failure
         try:
