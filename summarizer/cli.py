@@ -184,9 +184,14 @@ def merge_cmd(
     failed = False
     for path in files:
         try:
-            records += load_saved_records(path)
+            saved = load_saved_records(path)
         except InputError as e:
             typer.echo(f"summarizer: error: {e}", err=True)
+            failed = True
+            continue
+        records += saved.records
+        for error in saved.errors:
+            typer.echo(f"summarizer: error: {error}", err=True)
             failed = True
     timeline = merge(records)
     text = (
@@ -244,6 +249,14 @@ def batch(
             "(env SUMMARIZER_PRICES)."
         ),
     ] = None,
+    allow_private_links: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-links",
+            help="Follow links found in feeds to loopback, private and link-local addresses "
+            "too (env SUMMARIZER_ALLOW_PRIVATE_LINKS).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_cache: NoCacheOption = False,
     base_url: BaseUrlOption = None,
@@ -260,6 +273,7 @@ def batch(
             model=model,
             concurrency=concurrency,
             prices=prices,
+            allow_private_links=True if allow_private_links else None,
         )
         store_path = store or (out / "batch.sqlite" if out else settings.data_dir / "batch.sqlite")
         with BatchProgress(quiet=quiet) as progress:

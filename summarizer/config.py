@@ -50,6 +50,8 @@ class Settings:
         concurrency: Articles a batch works on at once; ``None`` means 1 for the embedded
             model (it serves one request at a time) and 4 for an endpoint.
         fetch_timeout_s: Limit to connect to, and between chunks of, a feed or page download.
+        allow_private_links: Follow links found inside feeds (and their redirects) to
+            loopback, private, link-local, multicast or reserved addresses too.
         prices: A YAML/JSON price table (USD per million tokens per model) for batch costs.
 
     """
@@ -71,6 +73,7 @@ class Settings:
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     concurrency: int | None = None
     fetch_timeout_s: float = 20.0
+    allow_private_links: bool = False
     prices: Path | None = None
 
     @property
@@ -150,6 +153,8 @@ def redact_url(url: str) -> str:
     """A URL safe to print: user and password removed, query strings (keys) dropped."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
@@ -167,7 +172,7 @@ _INTS = {
     "concurrency",
 }
 _FLOATS = {"timeout_s", "generation_budget_s", "fetch_timeout_s"}
-_BOOLS = {"use_cache"}
+_BOOLS = {"use_cache", "allow_private_links"}
 
 
 def _parse(name: str, raw: str) -> Any:

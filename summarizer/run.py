@@ -10,6 +10,7 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, LLMError
 from summarizer.extraction.pipeline import EndpointProvider, Extractor
 from summarizer.ingest.articles import load_article
+from summarizer.ingest.published import parse_iso_date
 from summarizer.records import ArticleResult
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,14 @@ def summarise_sources(
 
     Raises:
         ConfigError: Nothing can succeed (no model installed, bad settings, bad prompt).
+        InputError: ``published`` is not a date.
 
     """
+    if published is not None:
+        try:
+            published = parse_iso_date(published).value
+        except ValueError as e:
+            raise InputError("--published", str(e)) from None
     run = RunResult()
     with Extractor(settings, endpoint=endpoint) as extractor:
         for source in sources:

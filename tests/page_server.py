@@ -20,6 +20,8 @@ class Page:
     delay_s: float = 0.0
     #: Send without Content-Length, in chunks (the size is only known while reading).
     chunked: bool = False
+    #: Extra response headers (e.g. ``location`` for a redirect).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +53,8 @@ def page_server(pages: dict[str, Page]) -> Iterator[PageServer]:
             try:
                 self.send_response(page.status)
                 self.send_header("content-type", page.content_type)
+                for key, value in page.headers.items():
+                    self.send_header(key, value)
                 if page.chunked:
                     self.send_header("transfer-encoding", "chunked")
                     self.end_headers()

@@ -253,7 +253,9 @@ def test_cli_batch_over_a_folder_and_a_feed_url(
         monkeypatch.setenv("SUMMARIZER_BASE_URL", llm.base_url)
         monkeypatch.setenv("SUMMARIZER_MODEL", "fake-model")
         out = tmp_path / "out"
-        args = ["batch", str(folder), web.url("/feed.xml"), "--out", str(out), "--quiet"]
+        # The feed links to this loopback server: following such links takes permission.
+        args = ["batch", str(folder), web.url("/feed.xml"), "--out", str(out), "--quiet",
+                "--allow-private-links"]  # fmt: skip
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 2, result.output  # the 404 page is an unreadable input
         assert (

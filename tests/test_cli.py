@@ -175,8 +175,23 @@ def test_merge_reports_bad_files_and_keeps_the_rest(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["merge", str(bad), str(other), str(tmp_path / "nope.json")])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"summarizer: error: {bad}: not JSON or JSON Lines (line 1: Expecting property name enclosed in double quotes)",
+        f"summarizer: error: {bad}:1: not JSON (key must be a string at column 2)",
         f"summarizer: error: {other}: not a summarizer output (expected articles, a timeline or an article result)",
         f"summarizer: error: {tmp_path / 'nope.json'}: no such file",
     ]
     assert "_No events._" in result.stdout
+
+
+def test_an_impossible_published_date_is_one_line_before_any_model_call(
+    inputs: dict[str, Path],
+) -> None:
+    with fake_llm_server([Reply(content=ANSWER)]) as server:
+        code, out, err = run(
+            "summarise", "--published", "2025-13-45", str(inputs["good"]), base_url=server.base_url
+        )
+        assert server.requests == []
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "summarizer: error: --published: '2025-13-45' is not a date "
+        "(YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime)"
+    ]

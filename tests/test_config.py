@@ -64,7 +64,16 @@ def test_remote_endpoint_needs_a_model_name() -> None:
         ("https://user:sk-secret@api.example.test/v1", "https://api.example.test/v1"),
         ("http://127.0.0.1:8080/v1?api_key=sk-secret", "http://127.0.0.1:8080/v1"),
         ("http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"),
+        ("http://[::1]:8080/admin?token=x", "http://[::1]:8080/admin"),
     ],
 )
 def test_endpoint_urls_are_printed_without_credentials(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_private_links_are_allowed_only_when_asked() -> None:
+    assert Settings.resolve(env={}).allow_private_links is False
+    env = {"SUMMARIZER_ALLOW_PRIVATE_LINKS": "1"}
+    assert Settings.resolve(env=env).allow_private_links is True
+    with pytest.raises(ConfigError, match="SUMMARIZER_ALLOW_PRIVATE_LINKS='perhaps'"):
+        Settings.resolve(env={"SUMMARIZER_ALLOW_PRIVATE_LINKS": "perhaps"})

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
+import pytest
+
 from summarizer.ingest.articles import Article
-from summarizer.ingest.sources import Failure, iter_articles
+from summarizer.ingest.published import parse_iso_date
+from summarizer.ingest.sources import Failure, iter_articles, iter_inputs
 
 TEXT = "Russia and Ukraine exchanged 84 prisoners of war on Friday, the ministry said."
 
@@ -55,8 +59,128 @@ def test_jsonl_carries_ids_urls_and_dates_and_reports_bad_lines(tmp_path: Path) 
     assert [(f.source, f.reason) for f in failures] == [
         (f"{path}:2", "not JSON (Expecting property name enclosed in double quotes)"),
         (f"{path}:3", "empty input"),
-        (f"{path}:4", 'expected an object with a "text" string'),
+        (f"{path}:4", 'field "text" is missing'),
     ]
+
+
+def test_jsonl_fields_are_checked_up_front_and_fail_only_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    rows = [
+        {"id": "ok", "text": TEXT, "published": "2025-07-24T23:30:00-05:00"},
+        {"id": "int-date", "text": TEXT + " 1", "published": 20250101},
+        {"id": "object-title", "text": TEXT + " 2", "title": {"x": 1}},
+        {"id": "no-such-day", "text": TEXT + " 3", "published": "2025-13-45"},
+        ["an", "array"],
+        "a string",
+        {"id": 7, "text": TEXT + " 4"},
+        {"text": 5, "url": ["x"]},
+        {"id": "year", "text": TEXT + " 5", "published": "2025", "title": None, "extra": 1},
+    ]
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    # Every line is judged while the inputs are listed: nothing wrong reaches a worker.
+    items = list(iter_inputs([str(path)]))
+    articles, failures = split(items)  # type: ignore[arg-type]
+    assert [(a.id, a.published.value, a.published.precision) for a in articles] == [
+        ("ok", "2025-07-24", "day"),
+        ("year", "2025", "year"),
+    ]
+    assert [(f.source, f.reason) for f in failures] == [
+        (
+            f"{path}:2",
+            'field "published" must be a date (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime) '
+            "or null, not a number",
+        ),
+        (f"{path}:3", 'field "title" must be a string or null, not an object'),
+        (
+            f"{path}:4",
+            "field \"published\": '2025-13-45' is not a date "
+            "(YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime)",
+        ),
+        (f"{path}:5", 'expected an object with a "text" string, not an array'),
+        (f"{path}:6", 'expected an object with a "text" string, not a string'),
+        (f"{path}:7", 'field "id" must be a string or null, not a number'),
+        (
+            f"{path}:8",
+            'field "text" must be a string, not a number; '
+            'field "url" must be a string or null, not an array',
+        ),
+    ]
+
+
+def test_a_deeply_nested_jsonl_line_is_one_failure(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 100_000 + "\n" + json.dumps({"text": TEXT}) + "\n")
+    articles, failures = split(list(iter_articles([str(path)])))
+    assert len(articles) == 1
+    assert [(f.source, f.reason) for f in failures] == [
+        (f"{path}:1", "not JSON (nested too deeply)")
+    ]
+
+
+def test_jsonl_lines_are_decoded_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    separated = "Officials said:\u2028" + TEXT  # a line separator inside a JSON string
+    path.write_bytes(
+        codecs.BOM_UTF8
+        + json.dumps({"id": "a", "text": TEXT}).encode()
+        + b"\n"
+        + json.dumps({"id": "latin", "text": "Die T\u00fcrkei"}, ensure_ascii=False).encode(
+            "latin-1"
+        )
+        + b"\n"
+        + json.dumps({"id": "sep", "text": separated}, ensure_ascii=False).encode()
+        + b"\n"
+    )
+    articles, failures = split(list(iter_articles([str(path)])))
+    assert [(a.id, a.text) for a in articles] == [("a", TEXT), ("sep", separated)]
+    assert [(f.source, f.reason) for f in failures] == [
+        (f"{path}:2", "not UTF-8 (byte 0xfc at column 31)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("2025", "2025", "year"),
+        ("2025-07", "2025-07", "month"),
+        (" 2025-07-24 ", "2025-07-24", "day"),
+        ("2024-02-29", "2024-02-29", "day"),
+        ("2025-07-24T10:00:00Z", "2025-07-24", "day"),
+        ("2025-07-24 23:30:00-05:00", "2025-07-24", "day"),
+    ],
+)
+def test_iso_dates_keep_their_precision(text: str, value: str, precision: str) -> None:
+    date = parse_iso_date(text)
+    assert (date.value, date.precision) == (value, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2025-13-45", "2025-02-29", "2025-00", "0000", "24 July 2025", "2025-07-24T25:00", "", "٢٠٢٥"],
+)
+def test_impossible_or_unknown_dates_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not a date \(YYYY, YYYY-MM, YYYY-MM-DD or an ISO"):
+        parse_iso_date(text)
+
+
+def test_feed_entries_with_an_impossible_date_or_a_marked_up_title(tmp_path: Path) -> None:
+    path = tmp_path / "odd.rss"
+    path.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>'
+        "<item><guid>a</guid><title>&lt;b&gt;Swap&lt;/b&gt;   on the border</title>"
+        f"<pubDate>2025-13-45</pubDate><description>{TEXT}</description></item>"
+        "<item><guid>b</guid><title>Talks</title><pubDate>2025-06-02T23:30:00-05:00</pubDate>"
+        "<description>Delegations met in Istanbul for a second round.</description></item>"
+        "</channel></rss>"
+    )
+    first, second = iter_articles([str(path)])
+    assert isinstance(first, Article) and isinstance(second, Article)
+    # feedparser rolled 2025-13-45 over to 2026-01-01: an impossible date is no date.
+    assert (first.published.value, first.published.precision) == (None, "unknown")
+    assert first.title == "Swap on the border"
+    assert first.text == f"Swap on the border\n\n{TEXT}"
+    # The day the feed wrote, not the UTC day feedparser turned it into.
+    assert second.published.value == "2025-06-02"
 
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>

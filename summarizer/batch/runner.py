@@ -268,7 +268,10 @@ async def _run_batch(
     finished = False
     try:
         with (
-            Fetcher(timeout_s=settings.fetch_timeout_s) as fetcher,
+            Fetcher(
+                timeout_s=settings.fetch_timeout_s,
+                allow_private_links=settings.allow_private_links,
+            ) as fetcher,
             ResultStore(store_path) as store,
             Extractor(settings, endpoint=endpoint) as extractor,
         ):

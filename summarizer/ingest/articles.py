@@ -5,6 +5,7 @@ Every failure is an :class:`InputError` naming the input, so one bad file never 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import sys
@@ -13,10 +14,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.errors import InputError
+from summarizer.ingest.published import published_in_html
 from summarizer.records import ArticleMeta, EventDate
+
+if TYPE_CHECKING:
+    from charset_normalizer.models import CharsetMatch
 
 #: Inputs larger than this are refused rather than read into memory.
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -96,33 +101,109 @@ def normalise_text(text: str) -> str:
     return text.strip()
 
 
+#: Byte order marks and the codec each announces; UTF-32's before UTF-16's, which it begins with.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: charset-normalizer's language coherence from which its reading counts as confident: real
+#: short Cyrillic sentences score 0.6-0.75, mojibake (KOI8-R read as Shift JIS) scores 0.
+CONFIDENT_COHERENCE = 0.5
+#: Further detection passes when no reading is confident (each excludes what was tried).
+_EXTRA_PASSES = 3
+
+
 def decode(data: bytes, source: str) -> str:
     """Decode bytes of unknown encoding into text.
 
-    UTF-8 (with or without BOM) is tried first; otherwise charset-normalizer guesses.
+    A byte order mark (UTF-8/16/32) decides; then UTF-8; then charset-normalizer, preferring a
+    reading whose language it recognises with confidence. NUL bytes mean binary unless the
+    verdict is UTF-16 or UTF-32 (whose text holds them) in a recognised language.
 
     Raises:
         InputError: The bytes are binary or match no encoding.
 
     """
-    if b"\x00" in data[:8192]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            name = codec.removesuffix("-sig").upper()
+            try:
+                return _text_not_binary(data.decode(codec), source)
+            except UnicodeDecodeError:
+                raise InputError(
+                    source, f"cannot decode: starts with a {name} byte order mark but is not {name}"
+                ) from None
+    has_nul = b"\x00" in data[:8192]
+    if not has_nul:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    best = _likeliest_encoding(data)
+    if has_nul and not _is_wide_text(best):
         raise InputError(source, "binary file (contains NUL bytes), not an article")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
     if best is None:
         raise InputError(source, "cannot decode: not text in any known encoding")
-    text = str(best)
-    controls = sum(
-        1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"
+    return _text_not_binary(str(best), source)
+
+
+def _likeliest_encoding(data: bytes) -> CharsetMatch | None:
+    """charset-normalizer's reading of ``data``, preferring one in a recognised language.
+
+    On short texts its first verdict can be a multi-byte encoding that decodes without error
+    into a language it cannot recognise (a KOI8-R sentence read as Shift JIS half-width
+    katakana), and then it skips the single-byte encodings. So when no reading is confident,
+    ask again without the encodings already tried, and take the most coherent confident one.
+    """
+    from charset_normalizer import from_bytes  # only for non-UTF-8 inputs
+
+    readings = list(from_bytes(data))
+    if not readings or readings[0].coherence >= CONFIDENT_COHERENCE:
+        return readings[0] if readings else None
+    tried = {m.encoding for m in readings}
+    for _ in range(_EXTRA_PASSES):
+        more = [m for m in from_bytes(data, cp_exclusion=sorted(tried)) if m.encoding not in tried]
+        if not more:
+            break
+        readings += more
+        tried.update(m.encoding for m in more)
+        if any(m.coherence >= CONFIDENT_COHERENCE for m in more):
+            break
+    confident = [m for m in readings if m.coherence >= CONFIDENT_COHERENCE]
+    if not confident:
+        return readings[0]
+    return max(confident, key=lambda m: (m.coherence, -m.chaos))
+
+
+def _is_wide_text(reading: CharsetMatch | None) -> bool:
+    """Whether NUL bytes are UTF-16/32 text: only if that reading is in a recognised language.
+
+    A few bytes of binary also decode as UTF-16 (``00 01 02 20 ...``), into no language.
+    """
+    return (
+        reading is not None
+        and reading.encoding.startswith(("utf_16", "utf_32"))
+        and reading.coherence >= CONFIDENT_COHERENCE
     )
-    if controls > len(text[:8192]) * 0.01:
+
+
+def _text_not_binary(text: str, source: str) -> str:
+    """The text, unless control or private-use characters say it is binary."""
+    head = text[:8192]
+    odd = sum(
+        1 for ch in head if unicodedata.category(ch) in _BINARY_CATEGORIES and ch not in "\n\r\t"
+    )
+    if odd > len(head) * 0.01:
         raise InputError(source, "binary file (control characters), not an article")
     return text
+
+
+#: Controls, private use, lone surrogates: rare in text, common in binary read as text (a
+#: binary file that happens to start with FF FE, read as UTF-16).
+_BINARY_CATEGORIES = frozenset({"Cc", "Co", "Cs"})
 
 
 def _looks_like_html(text: str) -> bool:
@@ -131,7 +212,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
-    """Extract the main text, title, URL and date of an HTML page with trafilatura.
+    """Extract the main text, title and URL of an HTML page with trafilatura, and its date.
 
     Raises:
         InputError: The page holds no article text.
@@ -144,12 +225,13 @@ def html_to_article_fields(html: str, source: str) -> dict[str, Any]:
     )
     if not text or not text.strip():
         raise InputError(source, "no article text found in the HTML")
-    meta = trafilatura.extract_metadata(html)
+    # Its date is not used (see published_in_html): no extensive search for one.
+    meta = trafilatura.extract_metadata(html, extensive=False)
     return {
         "text": text,
         "title": getattr(meta, "title", None) if meta else None,
         "url": getattr(meta, "url", None) if meta else None,
-        "published": EventDate.parse(getattr(meta, "date", None) if meta else None),
+        "published": published_in_html(html),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -16,6 +17,7 @@ from summarizer import __version__
 from summarizer.config import redact_url
 from summarizer.errors import InputError
 from summarizer.ingest.articles import MAX_INPUT_BYTES
+from summarizer.ingest.link_guard import PrivateAddressError, PublicOnlyBackend, PublicOnlyTransport
 
 #: Seconds to connect, and between two chunks of a response.
 DEFAULT_TIMEOUT_S = 20.0
@@ -37,10 +39,20 @@ class Fetched:
 
 
 class Fetcher:
-    """An HTTP client for feeds and pages; safe to share between threads."""
+    """An HTTP client for feeds and pages; safe to share between threads.
+
+    URLs the user named may lead anywhere. Links found inside what was fetched (a feed
+    entry's page, and where it redirects) are refused when they lead to a loopback, private,
+    link-local, multicast or reserved address, unless ``allow_private_links``.
+    """
 
     def __init__(
-        self, *, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int = MAX_INPUT_BYTES
+        self,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_bytes: int = MAX_INPUT_BYTES,
+        allow_private_links: bool = False,
+        link_backend: PublicOnlyBackend | None = None,
     ) -> None:
         """Create the client.
 
@@ -48,15 +60,24 @@ class Fetcher:
             timeout_s: Limit to connect and between chunks; the whole download may take at
                 most four times this.
             max_bytes: Larger documents are refused (checked before and while reading).
+            allow_private_links: Follow links found in fetched content to any address.
+            link_backend: Opens the connections of found links (tests give it a fake
+                resolver); its checks apply unless ``allow_private_links``.
 
         """
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
-        self._client = httpx2.Client(
-            timeout=httpx2.Timeout(timeout_s),
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            headers={"User-Agent": f"summarizer/{__version__}"},
+        options: dict[str, Any] = {
+            "timeout": httpx2.Timeout(timeout_s),
+            "follow_redirects": True,
+            "max_redirects": MAX_REDIRECTS,
+            "headers": {"User-Agent": f"summarizer/{__version__}"},
+        }
+        self._client = httpx2.Client(**options)
+        self._link_client = (
+            self._client
+            if allow_private_links
+            else httpx2.Client(transport=PublicOnlyTransport(link_backend), **options)
         )
 
     def __enter__(self) -> Fetcher:
@@ -68,20 +89,28 @@ class Fetcher:
     def close(self) -> None:
         """Release the connections."""
         self._client.close()
+        self._link_client.close()
 
-    def get(self, url: str) -> Fetched:
+    def get(self, url: str, *, found_in_content: bool = False) -> Fetched:
         """Download ``url``.
 
+        Args:
+            url: What to download.
+            found_in_content: The URL is a link found inside fetched content (not named by
+                the user): it, and every redirect, must lead to a public address.
+
         Raises:
-            InputError: Not HTTP(S), unreachable, slow, an HTTP error status or too large.
+            InputError: Not HTTP(S), unreachable, slow, an HTTP error status, too large, or
+                a found link that leads to a private address.
 
         """
         where = redact_url(url)
         if not is_url(url):
             raise InputError(where, "not an http(s) URL")
         deadline = time.monotonic() + 4 * self.timeout_s
+        client = self._link_client if found_in_content else self._client
         try:
-            with self._client.stream("GET", url) as response:
+            with client.stream("GET", url) as response:
                 if response.status_code >= 400:
                     raise InputError(where, f"download failed: HTTP {response.status_code}")
                 declared = response.headers.get("content-length")
@@ -103,6 +132,12 @@ class Fetcher:
                     content=b"".join(chunks),
                     content_type=response.headers.get("content-type", ""),
                 )
+        except PrivateAddressError as e:
+            raise InputError(
+                where,
+                f"refused: {e}; a link found in a feed may only lead to a public address "
+                "(--allow-private-links lifts this)",
+            ) from None
         except httpx2.TimeoutException:
             raise InputError(
                 where, f"download timed out (no answer within {self.timeout_s:g}s)"

@@ -8,11 +8,15 @@ a worker gets to them, so a big folder is listed at once and read concurrently.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from summarizer.config import FetchLinks
 from summarizer.errors import InputError
@@ -23,11 +27,13 @@ from summarizer.ingest.articles import (
     load_article,
 )
 from summarizer.ingest.fetch import Fetcher, is_url
+from summarizer.ingest.published import DATE_FORMS, parse_iso_date
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 #: A feed entry with less text than this is a teaser: read the page it links to instead.
 MIN_ENTRY_CHARS = 400
+_ISO_START = re.compile(r"\s*[0-9]{4}-[0-9]")
 
 
 @dataclass(frozen=True)
@@ -57,33 +63,95 @@ def _from_folder(folder: Path) -> Iterator[Item]:
         yield Pending(str(path), partial(load_article, str(path)))
 
 
+class JsonlItem(BaseModel):
+    """One line of a JSON Lines input; checked before anything is done with it."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    text: str
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    #: ``YYYY[-MM[-DD]]`` (its precision kept) or a full ISO datetime (a day).
+    published: str | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _a_real_date(cls, value: str | None) -> str | None:
+        return parse_iso_date(value).value if value and value.strip() else None
+
+
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+_EXPECTED_FIELDS = {"text": "a string", "published": f"a date ({DATE_FORMS}) or null"}
+
+
+def _item_problem(error: ValidationError) -> str:
+    """One line saying which fields of a JSONL item are wrong and how."""
+    problems = []
+    for e in error.errors():
+        name = ".".join(str(part) for part in e["loc"])
+        if e["type"] == "missing":
+            problems.append(f'field "{name}" is missing')
+        elif e["type"] == "value_error":
+            problems.append(f'field "{name}": {str(e["msg"]).removeprefix("Value error, ")}')
+        else:
+            expected = _EXPECTED_FIELDS.get(name, "a string or null")
+            got = _JSON_TYPES.get(type(e["input"]), "another type")
+            problems.append(f'field "{name}" must be {expected}, not {got}')
+    return "; ".join(problems)
+
+
 def _from_jsonl(path: Path) -> Iterator[Item]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        yield Failure(str(path), f"cannot read: {getattr(e, 'strerror', None) or e}")
+        data = path.read_bytes()
+    except OSError as e:
+        yield Failure(str(path), f"cannot read: {e.strerror}")
         return
-    for number, line in enumerate(lines, start=1):
+    # Split the bytes, not the text: a line that is not UTF-8 then fails alone, and a U+2028
+    # inside a JSON string (legal, and written by ensure_ascii=False) does not end a line.
+    for number, raw in enumerate(data.removeprefix(codecs.BOM_UTF8).splitlines(), start=1):
         where = f"{path}:{number}"
-        if not line.strip():
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield Failure(where, f"not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})")
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as e:
             yield Failure(where, f"not JSON ({e.msg})")
             continue
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            yield Failure(where, 'expected an object with a "text" string')
+        except RecursionError:
+            yield Failure(where, "not JSON (nested too deeply)")
+            continue
+        if not isinstance(row, dict):
+            kind = _JSON_TYPES.get(type(row), "another type")
+            yield Failure(where, f'expected an object with a "text" string, not {kind}')
+            continue
+        try:
+            item = JsonlItem.model_validate(row)
+        except ValidationError as e:
+            yield Failure(where, _item_problem(e))
             continue
         try:
             yield article_from_bytes(
-                row["text"].encode("utf-8"),
+                item.text.encode("utf-8"),
                 where,
-                str(row.get("id") or f"{path.stem}-{number}"),
+                item.id or f"{path.stem}-{number}",
                 html=False,
-                title=row.get("title"),
-                url=row.get("url"),
-                published=row.get("published"),
+                title=item.title,
+                url=item.url,
+                published=item.published,
             )
         except InputError as e:
             yield Failure(e.source, e.reason)
@@ -107,9 +175,24 @@ def _html_to_text(html: str) -> str:
     return str(lxml.html.fromstring(f"<div>{html}</div>").text_content())
 
 
+def _plain(value: object) -> str | None:
+    """A feed field as one line of plain text (titles may hold markup); ``None`` if empty."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(_html_to_text(value).split()) or None
+
+
 def _published(entry: dict[str, object]) -> str | None:
-    for key in ("published_parsed", "updated_parsed"):
-        value = entry.get(key)
+    for key in ("published", "updated"):
+        raw = entry.get(key)
+        if isinstance(raw, str) and _ISO_START.match(raw):
+            # feedparser rolls an impossible ISO date over (2025-13-45 became 2026-01-01):
+            # read ISO dates ourselves, and an impossible one is no date at all.
+            try:
+                return parse_iso_date(raw).value
+            except ValueError:
+                return None
+        value = entry.get(f"{key}_parsed")
         if value:
             year, month, day = value[:3]  # type: ignore[index]
             return f"{year:04d}-{month:02d}-{day:02d}"
@@ -129,7 +212,7 @@ def _linked_page(
 ) -> Article:
     """The article on the page a feed entry links to; the entry's own text if that fails."""
     try:
-        page = fetcher.get(link)
+        page = fetcher.get(link, found_in_content=True)
         return article_from_bytes(
             page.content,
             where,
@@ -167,10 +250,12 @@ def _from_feed_bytes(
         entry_id = str(entry.get("id") or entry.get("link") or f"{stem}-{index}")
         where = f"{source}#{entry_id}"
         text = _html_to_text(_entry_text(entry))
-        title = entry.get("title")
+        title = _plain(entry.get("title"))
         if title and text and not text.startswith(title):
             text = f"{title}\n\n{text}"
-        meta = _EntryMeta(entry_id, title, entry.get("link"), _published(entry))
+        link = entry.get("link")
+        url = (link.strip() or None) if isinstance(link, str) else None
+        meta = _EntryMeta(entry_id, title, url, _published(entry))
         from_entry: Article | Failure
         try:
             from_entry = article_from_bytes(
