@@ -102,8 +102,10 @@ class SentenceAnswer(_Strict):
         "cumulative_tally (a running total over several swaps), or none.",
     )
     figures: list[AnswerFigure] = Field(
+        default_factory=list,
         max_length=MAX_FIGURES,
-        description="The numbers of people or bodies the sentence gives for the event.",
+        description="The numbers of people or bodies the sentence gives for its event "
+        "(left out when it gives none).",
     )
 
 
@@ -206,6 +208,12 @@ class EventRecord(_Strict):
     event_date: EventDate
     date_text: str | None = Field(
         default=None, description="The article's words the event date was read from."
+    )
+    date_without_year: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}-[0-9]{2}$",
+        description="MM-DD when the article gives a day and month but nothing gives the year "
+        "(the year is never guessed; the event date is then unknown).",
     )
     publication_date: EventDate
     location: str | None = None

@@ -36,6 +36,9 @@ _NUMBER = re.compile(
     r"bin(?!\w)|ألف|آلاف|tys\.?|tysięc\w*|tysiąc\w*|mila))?",
     re.IGNORECASE,
 )
+_NUMBER_ANYWHERE = re.compile(
+    _NUMBER.pattern.replace(r"(?<![\w.,/:\-])", r"(?<![\w.,/:])(?<!\d-)"), re.IGNORECASE
+)
 _SCALE_1000 = 1000
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _PERCENT = re.compile(
@@ -264,6 +267,64 @@ def _is_date_part(before: str, after: str) -> bool:
     return bool(before_match and months.fullmatch(before_match.group(1).rstrip(".,;")))
 
 
+_DECIMAL_SCALE = re.compile(
+    r"(?<![\d.,])(\d+)[.,](\d{1,2})\s?(thousand|тыс\.?|тысяч\w*|тис\.?|тисяч\w*|tausend|mille|"
+    r"mil(?!\w)|bin(?!\w)|ألف|آلاف|tys\.?|tysięc\w*|tysiąc\w*|mila)",
+    re.IGNORECASE,
+)
+#: "unos/unas" (es), "uns/umas" (pt) are "about", not "one": text2num would read them as 1.
+_ABOUT_ARTICLES = re.compile(r"(?<!\w)(?:unos|unas|uns|umas)(?=\s)", re.IGNORECASE)
+#: How far after a figure an "each side" phrase still belongs to it ("250 persons per side").
+EACH_AFTER_CHARS = 45
+
+
+def _prepared(text: str, language: str) -> str:
+    """Scaled decimals made whole ("1,2 тыс." -> "1200") and number words made digits."""
+    text = _DECIMAL_SCALE.sub(
+        lambda m: str(round((int(m.group(1)) + float("0." + m.group(2))) * _SCALE_1000)), _fold(text)
+    )
+    if language in ("es", "pt"):
+        text = _ABOUT_ARTICLES.sub("cerca de", text)
+    return digits_for_words(text, language)
+
+
+def _each_side_numbers(text: str, numbers: list[tuple[int, int]]) -> set[int]:
+    """Which numbers (by index) an "each side" phrase of their clause is about.
+
+    A phrase right after a number is that number's ("1200 ... с каждой стороны", "250
+    persons per side"); a phrase before numbers is theirs up to the end of the clause
+    ("each side handed over 270 servicemen and 120 civilians").
+    """
+    marked: set[int] = set()
+    for phrase in pattern("each_side").finditer(text):
+        before = [
+            i
+            for i, (_, end) in enumerate(numbers)
+            if end <= phrase.start()
+            and not _CLAUSE_END.search(text[end : phrase.start()])
+            and phrase.start() - end <= EACH_AFTER_CHARS
+        ]
+        if before:
+            marked.add(before[-1])
+            continue
+        for i, (start, _) in enumerate(numbers):
+            if start >= phrase.end() and not _CLAUSE_END.search(text[phrase.end() : start]):
+                marked.add(i)
+    for i, (start, end) in enumerate(numbers):
+        if pattern("each_side_before").search(text[max(0, start - 20) : start]):
+            marked.add(i)
+        if _EACH_AFTER.match(text[end : end + AFTER_CHARS]):
+            marked.add(i)
+        # "84 for 84", "1,000-for-1,000": both numbers are each side's.
+        if i + 1 < len(numbers):
+            gap = text[end : numbers[i + 1][0]]
+            if _FOR_PAIR.match(gap + "0") and re.sub(r"\D", "", text[start:end]) == re.sub(
+                r"\D", "", text[numbers[i + 1][0] : numbers[i + 1][1]]
+            ):
+                marked.update({i, i + 1})
+    return marked
+
+
 def read_figures(text: str, language: str = "en") -> list[Figure]:
     """Every figure stated in ``text``, in order, with its words.
 
@@ -276,34 +337,18 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
         are left out.
 
     """
-    converted = digits_for_words(text, language)
+    converted = _prepared(text, language)
+    found = [
+        (match, value)
+        for match in _NUMBER_ANYWHERE.finditer(converted)
+        if (value := _value(match)) is not None and not _is_not_a_figure(converted, match, value)
+    ]
+    each_side = _each_side_numbers(converted, [m.span() for m, _ in found])
     figures: list[Figure] = []
-    matches = [m for m in _NUMBER.finditer(converted)]
-    for position, match in enumerate(matches):
-        value = _value(match)
-        if value is None or _is_not_a_figure(converted, match, value):
-            continue
+    for position, (match, value) in enumerate(found):
         before = converted[max(0, match.start() - BEFORE_CHARS) : match.start()]
         after = converted[match.end() : match.end() + AFTER_CHARS]
         clause = _clause_before(before)
-        # An "each side" phrase before an earlier figure is that figure's, not this one's.
-        since_previous = (
-            converted[matches[position - 1].end() : match.start()] if position else before
-        )
-        own = _clause_before(since_previous) if len(since_previous) < len(clause) else clause
-        each_side = bool(
-            pattern("each_side_before").search(before) or pattern("each_side").search(own)
-        )
-        pair = _FOR_PAIR.match(after)
-        if pair and re.sub(r"\D", "", pair.group(1)) == re.sub(r"\D", "", match.group("int")):
-            each_side = True
-        if _EACH_AFTER.match(after):
-            each_side = True
-        if figures and figures[-1].value == value and _FOR_PAIR.match(
-            converted[match.start() - 8 : match.start()] + "x"
-        ):
-            each_side = True
-        category = _category(after, before)
         window = converted[max(0, match.start() - 40) : match.end() + 40]
         figures.append(
             Figure(
@@ -312,8 +357,8 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 start=match.start(),
                 end=match.end(),
                 qualifier=_qualifier(before, after, language),
-                category=category,
-                each_side=each_side,
+                category=_category(after, before),
+                each_side=position in each_side,
                 nationality=_nationality(after),
                 running_total=bool(pattern("running_total").search(clause + " " + window)),
             )

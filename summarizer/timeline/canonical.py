@@ -27,9 +27,7 @@ _PARTIES = {
 
 _MEDIATORS = {
     # The host city stands for the host state when a model names it as the mediator.
-    "Türkiye": [
-        "türkiye", "turkiye", "turkey", "türkei", "турция", "туреччина", "ankara", "istanbul",
-    ],
+    "Türkiye": ["türkiye", "turkiye", "turkey", "türkei", "турция", "туреччина"],
     "United Arab Emirates": [
         "united arab emirates", "uae", "u.a.e.", "emirates", "оаэ", "оае",
         "объединённые арабские эмираты", "объединенные арабские эмираты",
@@ -78,6 +76,8 @@ _PLACES = {
     "Abu Dhabi": ["abu dhabi", "абу-даби"],
     "Russia": ["russia", "россия", "росія"],
     "Ukraine": ["ukraine", "украина", "україна"],
+    "Kyiv": ["kyiv", "kiev", "киев", "київ"],
+    "Moscow": ["moscow", "москва"],
 }  # fmt: skip
 
 
@@ -138,3 +138,24 @@ def places_compatible(a: str, b: str) -> bool:
 def place_depth(place: str) -> int:
     """How deep a place is in the gazetteer (a palace is deeper than its city)."""
     return len(place_ancestors(place))
+
+
+#: The two sides of the war: never a mediator.
+PARTIES = frozenset({"Russia", "Ukraine"})
+#: Places that stand for a side (its capital or its country), not where an event took place.
+_PARTY_PLACES = frozenset({"Russia", "Ukraine", "Kyiv", "Moscow"})
+
+
+def is_known_mediator(name: str) -> bool:
+    """Whether a canonical name is one of the mediators the gazetteer knows."""
+    return name in _MEDIATORS
+
+
+def is_known_place(name: str) -> bool:
+    """Whether a canonical name is one of the places the gazetteer knows."""
+    return name in _PLACES or name in _PLACE_PARENT
+
+
+def is_party_place(name: str) -> bool:
+    """Whether a canonical place stands for a side of the war (its capital or country)."""
+    return name in _PARTY_PLACES

@@ -56,9 +56,13 @@ from summarizer.records import (
     dates_agree,
 )
 from summarizer.timeline.canonical import (
+    PARTIES,
     canonical_mediator,
     canonical_party,
     canonical_place,
+    is_known_mediator,
+    is_known_place,
+    is_party_place,
     place_depth,
     places_compatible,
 )
@@ -214,6 +218,8 @@ class _Canon:
     parties: frozenset[str]
     round_number: int | None
     ranges: dict[tuple[str, str], tuple[float, float]]
+    month_day: str | None
+    exact_figures: frozenset[tuple[str, int]]
 
     @property
     def sort_key(self) -> tuple[object, ...]:
@@ -240,23 +246,39 @@ def _range(value: int, qualifier: str) -> tuple[float, float]:
 def _canon(sourced: SourcedRecord, key: str) -> _Canon:
     record = sourced.record
     ranges: dict[tuple[str, str], tuple[float, float]] = {}
+    exact: set[tuple[str, int]] = set()
     for count in record.counts:
         if count.value is None or count.side == "unspecified":
             continue
         sides = ("russia", "ukraine") if count.side == "each_side" else (count.side,)
         for side in sides:
             ranges.setdefault((side, count.category), _range(count.value, count.qualifier))
+            if count.qualifier == "exact":
+                exact.add((side, count.value))  # "84 servicemen" and "84 people": one figure
+    location = canonical_place(record.location) if record.location else None
+    day = record.event_date.value if record.event_date.precision == "day" else None
     return _Canon(
         sourced=sourced,
         key=key,
         kind=record.kind,
         date=record.event_date,
-        location=canonical_place(record.location) if record.location else None,
-        mediators=frozenset(canonical_mediator(m) for m in record.mediators),
+        # A side's capital or country is where the story is told from, not a place to compare.
+        location=None if location is None or is_party_place(location) else location,
+        # A party is never a mediator, and a city is a place, not a mediator.
+        mediators=frozenset(
+            canonical_mediator(m) for m in record.mediators if not _party_or_place(m)
+        ),
         parties=frozenset(canonical_party(p) for p in record.parties),
         round_number=record.round_number,
         ranges=ranges,
+        month_day=day[5:] if day else record.date_without_year,
+        exact_figures=frozenset(exact),
     )
+
+
+@lru_cache(maxsize=4096)
+def _party_or_place(name: str) -> bool:
+    return canonical_party(name) in PARTIES or is_known_place(canonical_place(name))
 
 
 @lru_cache(maxsize=8192)
@@ -319,23 +341,26 @@ class _Cluster:
     precise_date: str | None = None  # dated members form a chain; its most precise link
     windows: list[tuple[str, str] | None] = field(default_factory=list)  # undated members
     locations: set[str] = field(default_factory=set)
-    mediator_sets: set[frozenset[str]] = field(default_factory=set)
+    mediator_sets: set[frozenset[str]] = field(default_factory=set)  # canonical ones only
     rounds: set[int] = field(default_factory=set)
     key_sets: set[frozenset[tuple[str, str]]] = field(default_factory=set)
     # per figure key: (largest widened low end, smallest widened high end) over members
     bounds: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
 
-    def add(self, canon: _Canon) -> None:
+    def add(self, canon: _Canon, *, anchored: bool = False) -> None:
+        """Add a member; an undated one joined by its anchors sets no date window."""
         self.members.append(canon)
         value = canon.date.value
         if value is None:
-            self.windows.append(_window(canon.sourced.published))
+            if not anchored:
+                self.windows.append(_window(canon.sourced.published))
         elif self.precise_date is None or len(value) > len(self.precise_date):
             self.precise_date = value
-        if canon.location:
+        if canon.location and is_known_place(canon.location):
             self.locations.add(canon.location)
-        if canon.mediators:
-            self.mediator_sets.add(canon.mediators)
+        known = frozenset(m for m in canon.mediators if is_known_mediator(m))
+        if known:
+            self.mediator_sets.add(known)
         if canon.round_number:
             self.rounds.add(canon.round_number)
         self.key_sets.add(frozenset(canon.ranges))
@@ -344,10 +369,20 @@ class _Cluster:
             old = self.bounds.get(key)
             self.bounds[key] = (lo, hi) if old is None else (max(old[0], lo), min(old[1], hi))
 
-    def accepts(self, canon: _Canon) -> bool:
-        """Whether ``canon`` is compatible with every member (the rules in the module doc)."""
+    def accepts(self, canon: _Canon, *, anchored: bool = False) -> bool:
+        """Whether ``canon`` is compatible with every member (the rules in the module doc).
+
+        ``anchored``: ``canon`` is undated and is being placed by what it shares with this
+        cluster (a round, a day of the year, an exact figure) instead of by a date window.
+        """
         value = canon.date.value
-        if value is not None:
+        if anchored:
+            if canon.kind == "cumulative_tally" and not canon.exact_figures:
+                return False  # a running total is only known by what it counts
+            if canon.month_day and self.precise_date and len(self.precise_date) == 10:
+                if self.precise_date[5:] != canon.month_day:
+                    return False
+        elif value is not None:
             if self.precise_date is not None and not dates_agree(value, self.precise_date):
                 return False
             if self.windows:
@@ -361,7 +396,7 @@ class _Cluster:
             first, last = _span(self.precise_date)
             if not (first <= window[1] and window[0] <= last):
                 return False
-        if canon.kind == "cumulative_tally":
+        if canon.kind == "cumulative_tally" and not anchored:
             if value is None or self.windows:
                 return False  # an undated tally cannot be identified
             keys = frozenset(canon.ranges)
@@ -369,11 +404,15 @@ class _Cluster:
                 return False  # tallies must count the same thing
         if canon.round_number and any(r != canon.round_number for r in self.rounds):
             return False
-        if canon.location and any(
-            not places_compatible(canon.location, place) for place in self.locations
+        # Places and mediators only veto when both are known names that cannot be one.
+        if (
+            canon.location
+            and is_known_place(canon.location)
+            and any(not places_compatible(canon.location, place) for place in self.locations)
         ):
             return False
-        if canon.mediators and any(not canon.mediators & other for other in self.mediator_sets):
+        known = frozenset(m for m in canon.mediators if is_known_mediator(m))
+        if known and any(not known & other for other in self.mediator_sets):
             return False
         for key, r in canon.ranges.items():
             bound = self.bounds.get(key)
@@ -396,12 +435,27 @@ def _prefixes(value: str) -> list[str]:
     return ["", *("-".join(parts[: i + 1]) for i in range(len(parts)))]
 
 
+def _anchors(canon: _Canon) -> list[tuple[str, object]]:
+    """What an undated record shares with an event that places it: round, day, figures."""
+    anchors: list[tuple[str, object]] = []
+    if canon.round_number:
+        anchors.append(("round", canon.round_number))
+    if canon.month_day:
+        anchors.append(("day", canon.month_day))
+    anchors += [("figure", figure) for figure in sorted(canon.exact_figures)]
+    return anchors
+
+
 def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     # kind -> date prefix -> clusters whose most precise date starts with that prefix. The
     # first member of a cluster has its most precise date (records come most precise first).
     by_prefix: dict[str, dict[str, list[_Cluster]]] = defaultdict(lambda: defaultdict(list))
     by_exact: dict[str, dict[str, list[_Cluster]]] = defaultdict(lambda: defaultdict(list))
+    # kind -> anchor -> clusters with a member that has it (for undated records).
+    by_anchor: dict[str, dict[tuple[str, object], list[_Cluster]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for canon in canons:
         value = canon.date.value or ""
         if value:
@@ -413,6 +467,19 @@ def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
         # Each list is in creation order already: merge them lazily, stop at the first fit.
         candidates = heapq.merge(*(x for x in lists if x), key=_index)
         chosen = next((c for c in candidates if c.accepts(canon)), None)
+        anchored = False
+        if chosen is None and not value:
+            # No date to place it by: an event it shares a round, a day or an exact figure
+            # with, if exactly one such event fits (two would make it a guess).
+            fitting = {
+                c.index: c
+                for anchor in _anchors(canon)
+                for c in by_anchor[canon.kind][anchor]
+                if c.accepts(canon, anchored=True)
+            }
+            if len(fitting) == 1:
+                chosen = next(iter(fitting.values()))
+                anchored = True
         if chosen is None:
             chosen = _Cluster(index=len(clusters))
             clusters.append(chosen)
@@ -421,10 +488,15 @@ def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
             by_exact[canon.kind][value].append(chosen)
             chosen.explanation.append(f"{_label(canon)}: first report")
         else:
+            how = "placed by what it shares, no date" if anchored else "joined"
             chosen.explanation.append(
-                f"{_label(canon)}: joined ({_agreement(chosen.members[0], canon)})"
+                f"{_label(canon)}: {how} ({_agreement(chosen.members[0], canon)})"
             )
-        chosen.add(canon)
+        for anchor in _anchors(canon):
+            listed = by_anchor[canon.kind][anchor]
+            if not listed or listed[-1] is not chosen:
+                listed.append(chosen)
+        chosen.add(canon, anchored=anchored)
     return clusters
 
 

@@ -1,0 +1,86 @@
+"""Figures read from the text: values in any notation, qualifiers, categories, per-side."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.extraction.figures import read_figures
+
+
+def one(text: str, language: str = "en") -> tuple[int, str, str | None, bool]:
+    figures = read_figures(text, language)
+    assert len(figures) == 1, figures
+    f = figures[0]
+    return f.value, f.qualifier, f.category, f.each_side
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "Each side handed over 270 servicemen.", (270, "exact", "servicemen", True)),
+        ("en", "about 250 persons per side were exchanged", (250, "about", "people", True)),
+        ("en", "over 1,000 Ukrainian soldiers came home", (1000, "over", "servicemen", False)),
+        ("en", "the bodies of 6,057 fallen soldiers", (6057, "exact", "bodies", False)),
+        ("en", "at least 1.2 thousand people", (1200, "at_least", "people", False)),
+        ("ru", "обменялись по 84 военнопленных", (84, "exact", "servicemen", True)),
+        ("ru", "вернулись около 1,2 тыс. человек", (1200, "about", "people", False)),
+        ("ru", "свыше 2 300 военнослужащих", (2300, "over", "servicemen", False)),
+        ("ru", "почти 5,9 тысячи человек", (5900, "under", "people", False)),
+        ("uk", "повернулися двісті сорок шість захисників", (246, "exact", "servicemen", False)),
+        ("uk", "понад 1200 цивільних", (1200, "over", "civilians", False)),
+        ("de", "je 146 Kriegsgefangene", (146, "exact", "servicemen", True)),
+        ("de", "rund 250 Menschen", (250, "about", "people", False)),
+        ("fr", "plus de 6 000 corps", (6000, "over", "bodies", False)),
+        ("es", "unos doscientos civiles", (200, "about", "civilians", False)),
+        ("pt", "mais de 300 militares", (300, "over", "servicemen", False)),
+        ("it", "almeno 1.200 prigionieri", (1200, "at_least", "people", False)),
+        ("pl", "po 303 żołnierzy", (303, "exact", "servicemen", True)),
+        ("tr", "250'den fazla asker", (250, "over", "servicemen", False)),
+        ("ar", "أكثر من 200 جندي", (200, "over", "servicemen", False)),
+    ],
+)
+def test_value_qualifier_category_and_per_side(
+    language: str, text: str, expected: tuple[int, str, str | None, bool]
+) -> None:
+    assert one(text, language) == expected
+
+
+def test_dates_times_years_ages_percentages_and_money_are_not_figures() -> None:
+    text = (
+        "On May 16, 2025 at 14:30, 25% of the detainees aged 25 and over, held for 3 years, "
+        "cost $300 million; the 2nd round began."
+    )
+    assert read_figures(text, "en") == []
+
+
+def test_handed_over_is_no_qualifier() -> None:
+    assert one("each side handed over 270 servicemen")[1] == "exact"
+
+
+def test_a_figure_without_its_own_category_word_shares_its_neighbours() -> None:
+    figures = read_figures("Russia handed over 1,000 bodies and received 19.", "en")
+    assert [(f.value, f.category) for f in figures] == [(1000, "bodies"), (19, "bodies")]
+    figures = read_figures("Росія отримала 27 і 51 тіло відповідно.", "uk")
+    assert [(f.value, f.category) for f in figures] == [(27, "bodies"), (51, "bodies")]
+
+
+def test_nationality_beside_a_figure_names_who_received_it() -> None:
+    figures = read_figures("Moscow got back 248 Russian POWs and Kyiv 230 Ukrainians.", "en")
+    assert [(f.value, f.nationality) for f in figures] == [(248, "russia"), (230, "ukraine")]
+
+
+def test_an_each_side_phrase_belongs_to_its_own_figure() -> None:
+    figures = read_figures(
+        "обменять ещё до 1200 военнопленных с каждой стороны, а Россия пообещала передать "
+        "Украине 3000 тел погибших",
+        "ru",
+    )
+    assert [(f.value, f.each_side, f.qualifier, f.category) for f in figures] == [
+        (1200, True, "up_to", "servicemen"),
+        (3000, False, "exact", "bodies"),
+    ]
+
+
+def test_x_for_x_is_each_side() -> None:
+    figures = read_figures("the 1,000-for-1,000 deal and a swap of 84 for 84 prisoners", "en")
+    assert all(f.each_side for f in figures)
