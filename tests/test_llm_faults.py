@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 from typing import Any
 
 import pytest
@@ -46,10 +48,12 @@ def call(
     max_reasks: int = 1,
     timeout_s: float = 5.0,
     attempts: int = 4,
+    deadline_s: float = 300.0,
 ) -> Any:
     llm = LLM(
         Endpoint(base_url=base_url, model="fake", api_key=SECRET, label=base_url),
         http_attempts=attempts,
+        deadline_s=deadline_s,
         seed=7,
         sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
     )
@@ -102,7 +106,7 @@ def test_5xx_backs_off_exponentially_with_jitter() -> None:
 def test_persistent_5xx_is_reported_after_the_attempts() -> None:
     with (
         fake_llm_server([Reply(status=500)]) as server,
-        pytest.raises(LLMUnavailableError, match="kept failing with HTTP 500"),
+        pytest.raises(LLMUnavailableError, match=r"kept failing with HTTP 500 \(4 attempts in"),
     ):
         call(server.base_url)
     assert len(server.requests) == 4
@@ -130,6 +134,52 @@ def test_timeouts_are_retried_then_reported() -> None:
         with pytest.raises(LLMUnavailableError, match="timed out"):
             call(server.base_url, timeout_s=0.2, attempts=2)
     assert len(server.requests) == 2
+
+
+def test_an_answer_trickled_byte_by_byte_is_cut_at_the_attempts_limit() -> None:
+    # One byte every 0.2 s never trips a 1 s read timeout: the body (~600 bytes) would take
+    # two minutes. The attempt as a whole is limited to the request's timeout.
+    with fake_llm_server([Reply(content=answer(), trickle_s=0.2)]) as server:
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailableError, match=r"timed out \(1 attempt in"):
+            call(server.base_url, timeout_s=1.0, attempts=1)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4.0  # the 1 s limit plus generous slack; unbounded it is 30 s or more
+
+
+def test_the_retry_deadline_counts_the_attempt_about_to_start() -> None:
+    # A quick 503, then a server that never answers: the retry gets what is left of the 2 s
+    # deadline, not its own 5 s timeout on top.
+    replies = [Reply(status=503, headers={"Retry-After": "0"}), Reply(hang=True)]
+    with fake_llm_server(replies) as server:
+        started = time.monotonic()
+        with pytest.raises(
+            LLMUnavailableError,
+            match=r"timed out \(2 attempts in .*; at most 5s per attempt, 2s in all\)",
+        ):
+            call(server.base_url, timeout_s=5.0, deadline_s=2.0)
+        elapsed = time.monotonic() - started
+    assert len(server.requests) == 2
+    assert elapsed < 4.0  # the 2 s deadline plus generous slack; the 5 s timeout would be 5+
+
+
+def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
+    sleeps: list[float] = []
+    with fake_llm_server([Reply(content=answer(), reset_after=40), GOOD]) as server:
+        result = call(server.base_url, sleeps)
+    assert len(server.requests) == 2
+    assert len(sleeps) == 1
+    assert result.extraction.events[0].counts[0].value == 270
+
+
+def test_a_connection_that_keeps_breaking_is_reported_with_the_attempts_made() -> None:
+    with fake_llm_server([Reply(content=answer(), reset_after=40)]) as server:
+        with pytest.raises(LLMUnavailableError) as caught:
+            call(server.base_url, attempts=3)
+    assert len(server.requests) == 3
+    message = str(caught.value)
+    assert re.search(r"the connection to .* failed \(3 attempts in [0-9.]+s\): ReadError", message)
+    assert "after retries" not in message
 
 
 def test_connection_refused_is_reported() -> None:

@@ -36,7 +36,7 @@ from summarizer.errors import (
 )
 from summarizer.extraction.rate_gate import RateGate
 from summarizer.extraction.retry_policy import is_retryable_status
-from summarizer.extraction.transport import RetryingTransport
+from summarizer.extraction.transport import Attempts, RetryingTransport
 from summarizer.extraction.validation_context import VALIDATION_CONTEXT
 from summarizer.records import Extraction, Usage
 
@@ -117,11 +117,10 @@ class LLM:
         """
         self.endpoint = endpoint
         self._seed = seed
-        http_client = openai.DefaultHttpxClient(
-            transport=RetryingTransport(
-                transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
-            )
+        self._transport = RetryingTransport(
+            transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
         )
+        http_client = openai.DefaultHttpxClient(transport=self._transport)
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
             api_key=endpoint.api_key or "unused",
@@ -264,7 +263,9 @@ class LLM:
     def _after_failed_validation(self, e: InstructorRetryException) -> Completion:
         api_error = _find_cause(e, openai.APIError)
         if isinstance(api_error, openai.APIError):
-            raise _translate_api_error(api_error, self.endpoint) from api_error
+            raise _translate_api_error(
+                api_error, self.endpoint, self._transport.last_attempts()
+            ) from api_error
         cause = _find_cause(e, ValidationError | json.JSONDecodeError | ResponseParsingError)
         if cause is None:
             raise LLMError(f"LLM call failed: {e}") from e
@@ -308,13 +309,21 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}"
 
 
-def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
+def _translate_api_error(
+    e: openai.APIError, endpoint: Endpoint, attempts: Attempts | None = None
+) -> LLMError:
     where = "the embedded model" if endpoint.label == "embedded" else endpoint.label
+    tried = _tried(attempts)
     if isinstance(e, openai.APITimeoutError):
-        return LLMUnavailableError(f"{where} timed out (after retries)")
+        return LLMUnavailableError(f"{where} timed out{_tried(attempts, limits=True)}")
     if isinstance(e, openai.APIConnectionError):
-        cause = f": {_short(str(e.__cause__), 2000)}" if e.__cause__ is not None else ""
-        return LLMUnavailableError(f"cannot connect to {where} (after retries){cause}")
+        cause = e.__cause__
+        detail = f": {_short(str(cause), 2000)}" if cause is not None else ""
+        if cause is None or isinstance(cause, httpx2.ConnectError):
+            return LLMUnavailableError(f"cannot connect to {where}{tried}{detail}")
+        return LLMUnavailableError(
+            f"the connection to {where} failed{tried}: {type(cause).__name__}{detail}"
+        )
     if isinstance(e, openai.APIStatusError):
         status = e.status_code
         if status == 401 or status == 403:
@@ -328,9 +337,19 @@ def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
         if is_retryable_status(status):
             retry_after = e.response.headers.get("retry-after")
             hint = f"; it asks to wait {retry_after}s" if retry_after else ""
-            return LLMUnavailableError(f"{where} kept failing with HTTP {status}{hint}")
+            return LLMUnavailableError(f"{where} kept failing with HTTP {status}{tried}{hint}")
         return LLMError(f"{where} rejected the request (HTTP {status}): {_short(e.message)}")
     return LLMError(f"{where}: {_short(str(e))}")
+
+
+def _tried(attempts: Attempts | None, *, limits: bool = False) -> str:
+    """`` (3 attempts in 7.1s)``, with the time limits if asked; empty when unknown."""
+    if attempts is None:
+        return ""
+    text = str(attempts)
+    if limits and attempts.limit_s is not None:
+        text += f"; at most {attempts.limit_s:g}s per attempt, {attempts.deadline_s:g}s in all"
+    return f" ({text})"
 
 
 def _short(text: str, limit: int = 200) -> str:
