@@ -182,6 +182,33 @@ def test_a_connection_that_keeps_breaking_is_reported_with_the_attempts_made() -
     assert "after retries" not in message
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><head><title>Sign in</title></head><body>" + b"Welcome! " * 60, "text/html"),
+        (b'{"detail": "Not Found"}', "application/json"),
+        (b"", "application/json"),
+    ],
+    ids=["html-page", "json-without-choices", "empty"],
+)
+def test_a_200_that_is_not_a_chat_completion_is_an_endpoint_fault(
+    body: bytes, content_type: str
+) -> None:
+    with fake_llm_server([Reply(raw=body, content_type=content_type), GOOD]) as server:
+        with pytest.raises(LLMError) as caught:
+            call(server.base_url)
+    assert len(server.requests) == 1  # neither re-asked nor retried
+    error = caught.value
+    assert not isinstance(error, LLMOutputInvalidError | LLMUnavailableError)
+    message = str(error)
+    assert f"answered HTTP 200 ({content_type}) with something that is not a chat completion: " in (
+        message
+    )
+    quoted = message.split("not a chat completion: ", 1)[1]
+    assert len(quoted) <= 200
+    assert quoted.startswith(body[:20].decode() or "(empty)")
+
+
 def test_connection_refused_is_reported() -> None:
     with fake_llm_server([GOOD]) as server:
         base_url = server.base_url

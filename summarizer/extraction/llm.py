@@ -120,7 +120,9 @@ class LLM:
         self._transport = RetryingTransport(
             transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
         )
-        http_client = openai.DefaultHttpxClient(transport=self._transport)
+        http_client = openai.DefaultHttpxClient(
+            transport=self._transport, event_hooks={"response": [_require_chat_completion]}
+        )
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
             api_key=endpoint.api_key or "unused",
@@ -309,11 +311,42 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}"
 
 
+def _require_chat_completion(response: httpx2.Response) -> None:
+    """Refuse a successful answer that is not a chat completion (an HTML page, say).
+
+    Not retried: a 200 that is not a chat completion comes from a base URL that points at
+    something other than the API (a web UI, a proxy's or portal's page), which another
+    attempt would get again; not re-asked: the model never saw the request.
+
+    Raises:
+        openai.APIResponseValidationError: The body is not a JSON object with choices.
+
+    """
+    if not response.is_success or not response.request.url.path.endswith("/chat/completions"):
+        return
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("choices"), list) and body["choices"]:
+        return
+    raise openai.APIResponseValidationError(
+        response, None, message="the answer is not a chat completion"
+    )
+
+
 def _translate_api_error(
     e: openai.APIError, endpoint: Endpoint, attempts: Attempts | None = None
 ) -> LLMError:
     where = "the embedded model" if endpoint.label == "embedded" else endpoint.label
     tried = _tried(attempts)
+    if isinstance(e, openai.APIResponseValidationError):
+        response = e.response
+        kind = response.headers.get("content-type") or "no content type"
+        return LLMError(
+            f"{where} answered HTTP {response.status_code} ({kind}) with something that is "
+            f"not a chat completion: {_short(response.text) or '(empty)'}"
+        )
     if isinstance(e, openai.APITimeoutError):
         return LLMUnavailableError(f"{where} timed out{_tried(attempts, limits=True)}")
     if isinstance(e, openai.APIConnectionError):
