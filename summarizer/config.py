@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -153,6 +154,19 @@ def redact_url(url: str) -> str:
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def configured_secrets(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The credentials the environment configures, for masking wherever they might be shown.
+
+    The API key (``OPENAI_API_KEY`` or ``SUMMARIZER_API_KEY``) and the password in
+    ``SUMMARIZER_BASE_URL``, if any.
+    """
+    env = os.environ if env is None else env
+    found = [env.get("OPENAI_API_KEY"), env.get("SUMMARIZER_API_KEY")]
+    with suppress(ValueError):  # an unparseable URL is reported by Settings.validate
+        found.append(urlsplit(env.get("SUMMARIZER_BASE_URL") or "").password)
+    return tuple(secret for secret in found if secret)
 
 
 _ENV_NAMES = {"api_key": "OPENAI_API_KEY"}

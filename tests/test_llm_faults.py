@@ -6,13 +6,16 @@ import json
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import answer as make_answer
 from factories import count, event
 from fake_llm_server import Reply, fake_llm_server
+from typer.testing import CliRunner
 
+from summarizer.cli import app
 from summarizer.errors import (
     LLMError,
     LLMOutputInvalidError,
@@ -264,6 +267,46 @@ def test_no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> None:
     with fake_llm_server([Reply(status=503), GOOD]) as server:
         call(server.base_url)
     assert SECRET not in caplog.text
+
+
+@pytest.mark.parametrize("verbosity", ["-v", "-vv"])
+def test_no_credential_reaches_the_cli_output_at_any_verbosity(
+    verbosity: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a fresh process, the CLI's handler is the root logger's only one (pytest's own are
+    # set aside for the test), so that whatever is logged reaches the runner's stderr.
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    level = root.level
+    password = "hunter2-pw-7f3a"
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second.write_text("Talks resumed in Istanbul on 2 June.", encoding="utf-8")
+    echoed = json.dumps({"error": {"message": f"Incorrect API key provided: {SECRET}"}})
+    replies = [GOOD, Reply(status=400, raw=echoed.encode())]
+    try:
+        with fake_llm_server(replies) as server:
+            base_url = server.base_url.replace("http://", f"http://alice:{password}@")
+            result = CliRunner().invoke(
+                app,
+                [verbosity, "summarise", str(first), str(second)],
+                env={
+                    "OPENAI_API_KEY": SECRET,
+                    "SUMMARIZER_BASE_URL": base_url,
+                    "SUMMARIZER_MODEL": "fake-model",
+                },
+            )
+    finally:
+        root.setLevel(level)
+    output = result.stdout + result.stderr
+    assert result.exit_code == 4
+    assert len(server.requests) == 2
+    for secret in (SECRET, password, "alice"):
+        assert secret not in output
+    # The lines that used to carry the credentials are there, masked.
+    assert "HTTP Request: POST http://***@127.0.0.1:" in output
+    assert "rejected the request (HTTP 400)" in output
+    assert "Incorrect API key provided: ***" in output
 
 
 def test_article_text_that_looks_like_a_template_is_sent_and_grounded_verbatim() -> None:

@@ -39,6 +39,7 @@ from summarizer.extraction.retry_policy import is_retryable_status
 from summarizer.extraction.transport import Attempts, RetryingTransport
 from summarizer.extraction.validation_context import VALIDATION_CONTEXT
 from summarizer.records import Extraction, Usage
+from summarizer.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -340,18 +341,20 @@ def _translate_api_error(
 ) -> LLMError:
     where = "the embedded model" if endpoint.label == "embedded" else endpoint.label
     tried = _tried(attempts)
+    # What the server or the network said may echo a credential (a rejected key, a URL).
+    secrets = (endpoint.api_key,) if endpoint.api_key else ()
     if isinstance(e, openai.APIResponseValidationError):
         response = e.response
         kind = response.headers.get("content-type") or "no content type"
         return LLMError(
             f"{where} answered HTTP {response.status_code} ({kind}) with something that is "
-            f"not a chat completion: {_short(response.text) or '(empty)'}"
+            f"not a chat completion: {_short(response.text, secrets=secrets) or '(empty)'}"
         )
     if isinstance(e, openai.APITimeoutError):
         return LLMUnavailableError(f"{where} timed out{_tried(attempts, limits=True)}")
     if isinstance(e, openai.APIConnectionError):
         cause = e.__cause__
-        detail = f": {_short(str(cause), 2000)}" if cause is not None else ""
+        detail = f": {_short(str(cause), 2000, secrets)}" if cause is not None else ""
         if cause is None or isinstance(cause, httpx2.ConnectError):
             return LLMUnavailableError(f"cannot connect to {where}{tried}{detail}")
         return LLMUnavailableError(
@@ -371,8 +374,10 @@ def _translate_api_error(
             retry_after = e.response.headers.get("retry-after")
             hint = f"; it asks to wait {retry_after}s" if retry_after else ""
             return LLMUnavailableError(f"{where} kept failing with HTTP {status}{tried}{hint}")
-        return LLMError(f"{where} rejected the request (HTTP {status}): {_short(e.message)}")
-    return LLMError(f"{where}: {_short(str(e))}")
+        return LLMError(
+            f"{where} rejected the request (HTTP {status}): {_short(e.message, secrets=secrets)}"
+        )
+    return LLMError(f"{where}: {_short(str(e), secrets=secrets)}")
 
 
 def _tried(attempts: Attempts | None, *, limits: bool = False) -> str:
@@ -385,6 +390,6 @@ def _tried(attempts: Attempts | None, *, limits: bool = False) -> str:
     return f" ({text})"
 
 
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+def _short(text: str, limit: int = 200, secrets: Sequence[str] = ()) -> str:
+    text = " ".join(redact(text, secrets).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
