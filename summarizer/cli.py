@@ -64,6 +64,14 @@ def _setup_logging(verbose: int) -> logging.Handler:
     return handler
 
 
+def _settings() -> Settings:
+    """The settings from the environment; a bad one ends the command with one line."""
+    try:
+        return Settings.resolve()
+    except ConfigError as e:
+        _fail(str(e), e.exit_code)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"summarizer {__version__}")
@@ -385,7 +393,7 @@ def model_path() -> None:
     """Print the path of the GGUF the tool serves."""
     from summarizer.extraction.local_model import installed_model_path
 
-    settings = Settings.resolve()
+    settings = _settings()
     typer.echo(str(settings.model_path or installed_model_path(settings)))
 
 
@@ -398,7 +406,7 @@ def model_status_cmd(
     """Report whether the model and its runtime are installed."""
     from summarizer.extraction.local_model import INSTALL_COMMAND, model_status
 
-    status = model_status(Settings.resolve(), verify=verify)
+    status = model_status(_settings(), verify=verify)
     typer.echo(f"path: {status.path}")
     typer.echo(f"installed: {'yes' if status.installed else 'no'}")
     if status.size is not None:
