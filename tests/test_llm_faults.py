@@ -166,6 +166,15 @@ def test_the_retry_deadline_counts_the_attempt_about_to_start() -> None:
     assert elapsed < 4.0  # the 2 s deadline plus generous slack; the 5 s timeout would be 5+
 
 
+def test_the_first_attempt_has_its_whole_timeout_even_past_the_deadline() -> None:
+    # The embedded model's call timeout can exceed the retry deadline; the deadline bounds
+    # retries, not the call the caller sized.
+    with fake_llm_server([Reply(content=answer(), delay_s=1.5)]) as server:
+        result = call(server.base_url, timeout_s=4.0, deadline_s=0.5)
+    assert len(server.requests) == 1
+    assert result.extraction.events[0].counts[0].value == 270
+
+
 def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
     sleeps: list[float] = []
     with fake_llm_server([Reply(content=answer(), reset_after=40), GOOD]) as server:

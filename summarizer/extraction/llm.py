@@ -108,7 +108,8 @@ class LLM:
         Args:
             endpoint: Where to send requests.
             http_attempts: Attempts per request for transient HTTP faults.
-            deadline_s: Total time a request may take over all its attempts.
+            deadline_s: Time from a request's first attempt after which none of its retries
+                may run: a retry gets only the time left, and none starts without enough.
             seed: Sampling seed sent with every request.
             headers: Extra request headers (prompt and schema versions, for cassette matching).
             transport: The innermost HTTP transport (tests use a fake one).

@@ -82,10 +82,12 @@ class RetryingTransport(httpx2.BaseTransport):
     shared :class:`RateGate`, a 429 pauses every client of the endpoint, not just this one.
 
     Each attempt, the reading of the body included, may take the request's timeout in all
-    (:func:`attempt_limit`), and never runs past ``deadline_s``: a retry gets only the time
-    left, and one that would get too little is not started. The bound is enforced by the
-    default inner transport (:class:`BoundedHTTPTransport`); another inner transport gets no
-    wall-clock bound.
+    (:func:`attempt_limit`). ``deadline_s`` (from the first attempt's start) bounds the
+    retries: a retry gets only the time left before it, and one that would get too little is
+    not started. The first attempt always has its whole timeout, which the caller chose for
+    this call (the embedded model's can be longer than the deadline). The bound is enforced
+    by the default inner transport (:class:`BoundedHTTPTransport`); another inner transport
+    gets no wall-clock bound.
     """
 
     def __init__(
@@ -172,8 +174,11 @@ class RetryingTransport(httpx2.BaseTransport):
             probe = self._gate.enter(MAX_RETRY_AFTER_S) if self._gate is not None else False
             try:
                 now = time.monotonic()
-                left = self._deadline_s - (now - started)
-                self._attempt_deadline.at = now + (left if limit_s is None else min(limit_s, left))
+                budget = limit_s
+                if count > 1:  # a retry: only the time left before the deadline
+                    left = self._deadline_s - (now - started)
+                    budget = left if limit_s is None else min(limit_s, left)
+                self._attempt_deadline.at = None if budget is None else now + budget
                 response = self._inner.handle_request(request)
                 try:
                     response.read()
