@@ -11,13 +11,14 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 
 from summarizer import __version__
-from summarizer.config import FetchLinks, Settings
+from summarizer.config import FetchLinks, Settings, configured_secrets
 from summarizer.errors import ConfigError, InputError, LLMError, SummarizerError
+from summarizer.redaction import RedactingFilter
 
 app = typer.Typer(
     name="summarizer",
@@ -42,13 +43,33 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _setup_logging(verbose: int) -> None:
+class _LogHandler(logging.StreamHandler[TextIO]):
+    """The CLI's stderr handler (a class of its own, so that a second run replaces it)."""
+
+
+def _setup_logging(verbose: int) -> logging.Handler:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="summarizer: %(levelname)s: %(message)s", stream=sys.stderr
-    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _LogHandler)]:
+        root.removeHandler(old)
+    handler = _LogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("summarizer: %(levelname)s: %(message)s"))
+    # httpx2 and openai log request URLs (with any user:password@ and query keys) and, at
+    # debug, headers: every record is masked before it is written.
+    handler.addFilter(RedactingFilter(configured_secrets()))
+    root.addHandler(handler)
+    root.setLevel(level)
     # instructor logs every failed attempt at ERROR; we report failures ourselves.
     logging.getLogger("instructor").setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
+    return handler
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a bad one ends the command with one line."""
+    try:
+        return Settings.resolve()
+    except ConfigError as e:
+        _fail(str(e), e.exit_code)
 
 
 def _version(value: bool) -> None:
@@ -59,6 +80,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")
     ] = 0,
@@ -66,7 +88,8 @@ def _main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    _setup_logging(verbose)
+    handler = _setup_logging(verbose)
+    ctx.call_on_close(lambda: logging.getLogger().removeHandler(handler))
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -384,7 +407,7 @@ def model_path() -> None:
     """Print the path of the GGUF the tool serves."""
     from summarizer.extraction.local_model import installed_model_path
 
-    settings = Settings.resolve()
+    settings = _settings()
     typer.echo(str(settings.model_path or installed_model_path(settings)))
 
 
@@ -397,7 +420,7 @@ def model_status_cmd(
     """Report whether the model and its runtime are installed."""
     from summarizer.extraction.local_model import INSTALL_COMMAND, model_status
 
-    status = model_status(Settings.resolve(), verify=verify)
+    status = model_status(_settings(), verify=verify)
     typer.echo(f"path: {status.path}")
     typer.echo(f"installed: {'yes' if status.installed else 'no'}")
     if status.size is not None:

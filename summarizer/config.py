@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 
 from summarizer.errors import ConfigError
+from summarizer.redaction import redact
 
 APP_NAME = "summarizer"
 EMBEDDED_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -135,29 +140,113 @@ class Settings:
             ConfigError: A value is out of range.
 
         """
-        if self.timeout_s <= 0 or self.generation_budget_s <= 0 or self.fetch_timeout_s <= 0:
-            raise ConfigError("timeouts must be positive")
-        if self.http_attempts < 1:
-            raise ConfigError("SUMMARIZER_HTTP_ATTEMPTS must be at least 1")
-        if self.max_reasks < 0:
-            raise ConfigError("SUMMARIZER_MAX_REASKS must not be negative")
+        if self.base_url is not None:
+            _check_base_url(self.base_url)
+        for name in _FLOATS:
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{_bad(name, value)}: must be a positive number of seconds")
+        for name, least in _INT_MINIMA.items():
+            if getattr(self, name) < least:
+                raise ConfigError(f"{_bad(name, getattr(self, name))}: must be at least {least}")
         if self.concurrency is not None and not 1 <= self.concurrency <= 64:
-            raise ConfigError("SUMMARIZER_CONCURRENCY must be between 1 and 64")
-        if self.context_tokens < 2048:
-            raise ConfigError("SUMMARIZER_CONTEXT_TOKENS must be at least 2048")
+            raise ConfigError(f"{_bad('concurrency', self.concurrency)}: must be from 1 to 64")
         if not 64 <= self.max_output_tokens < self.context_tokens:
-            raise ConfigError("SUMMARIZER_MAX_OUTPUT_TOKENS must be >= 64 and below the context")
+            raise ConfigError(
+                f"{_bad('max_output_tokens', self.max_output_tokens)}: must be at least 64 "
+                f"and below SUMMARIZER_CONTEXT_TOKENS ({self.context_tokens})"
+            )
+        self._check_paths()
+
+    def _check_paths(self) -> None:
+        """A file where a directory belongs, or the other way round, is a setting error."""
+        if self.model_path is not None and self.model_path.is_dir():
+            raise ConfigError(
+                f"{_bad('model_path', self.model_path)}: is a directory; name the .gguf file"
+            )
+        if self.prices is not None and self.prices.is_dir():
+            raise ConfigError(f"{_bad('prices', self.prices)}: is a directory, not a price file")
+        for name in ("cache_dir", "data_dir"):
+            path: Path = getattr(self, name)
+            if path.exists() and not path.is_dir():
+                raise ConfigError(f"{_bad(name, path)}: is a file, not a directory")
 
 
 def redact_url(url: str) -> str:
     """A URL safe to print: user and password removed, query strings (keys) dropped."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # not a URL urllib can take apart: mask what looks like a credential
+        return redact(url)
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"  # an IPv6 address keeps its brackets
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    if port is not None:
+        host = f"{host}:{port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+#: A host name: labels of letters (any script), digits, '-' and '_', dot-separated.
+_HOST_NAME = re.compile(r"^[\w-]+(\.[\w-]+)*\.?$")
+
+
+def _check_base_url(url: str) -> None:
+    """Reject an endpoint URL that no request could be sent to.
+
+    Raises:
+        ConfigError: Naming ``SUMMARIZER_BASE_URL`` and what is wrong with it.
+
+    """
+
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"SUMMARIZER_BASE_URL={redact(url)!r}: {why}")
+
+    if any(c.isspace() for c in url):
+        raise bad("contains a space or other whitespace")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise bad(f"not a valid URL ({e})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise bad("must start with http:// or https://")
+    host = parts.hostname
+    if not host:
+        raise bad("has no host")
+    if not _is_ip_address(host) and not _HOST_NAME.match(host):
+        raise bad(f"{host!r} is not a valid host name")
+    if port == 0:
+        raise bad("port must be from 1 to 65535")
+    if parts.query or parts.fragment:
+        raise bad("must not have a query string or fragment (the API path is appended to it)")
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _bad(name: str, value: object) -> str:
+    """``SUMMARIZER_NAME=value``, how a setting is named in an error."""
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{_ENV_NAMES.get(name, f'SUMMARIZER_{name.upper()}')}={shown!r}"
+
+
+def configured_secrets(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The credentials the environment configures, for masking wherever they might be shown.
+
+    The API key (``OPENAI_API_KEY`` or ``SUMMARIZER_API_KEY``) and the password in
+    ``SUMMARIZER_BASE_URL``, if any.
+    """
+    env = os.environ if env is None else env
+    found = [env.get("OPENAI_API_KEY"), env.get("SUMMARIZER_API_KEY")]
+    with suppress(ValueError):  # an unparseable URL is reported by Settings.validate
+        found.append(urlsplit(env.get("SUMMARIZER_BASE_URL") or "").password)
+    return tuple(secret for secret in found if secret)
 
 
 _ENV_NAMES = {"api_key": "OPENAI_API_KEY"}
@@ -171,7 +260,16 @@ _INTS = {
     "threads",
     "concurrency",
 }
-_FLOATS = {"timeout_s", "generation_budget_s", "fetch_timeout_s"}
+_FLOATS = ("timeout_s", "generation_budget_s", "fetch_timeout_s")
+#: The least value of each integer setting that a run can work with.
+_INT_MINIMA = {
+    "http_attempts": 1,
+    "max_reasks": 0,
+    # llama.cpp takes a negative seed as "random", and requests must be deterministic.
+    "seed": 0,
+    "context_tokens": 2048,
+    "threads": 1,
+}
 _BOOLS = {"use_cache", "allow_private_links"}
 
 
@@ -193,4 +291,5 @@ def _parse(name: str, raw: str) -> Any:
             raise ValueError(raw)
     except ValueError:
         raise ConfigError(f"{env_name}={raw!r} is not a valid value") from None
-    return raw
+    # A value read from a file with $(cat ...) keeps its newline; no URL, model or key has one.
+    return raw.strip()

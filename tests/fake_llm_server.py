@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,15 +16,30 @@ from typing import Any
 
 from loopback import serve
 
+#: The longest a hanging or trickling reply keeps a handler thread busy, whatever the client does.
+MAX_STALL_S = 30.0
+
 
 @dataclass
 class Reply:
+    """One scripted answer.
+
+    ``raw`` replaces the body (sent as ``content_type``); ``trickle_s`` sends the body one byte
+    at a time with that pause before each byte; ``hang`` never answers (until the server
+    closes); ``reset_after`` sends the headers and that many bytes of the body, then resets the
+    connection (TCP RST).
+    """
+
     status: int = 200
     content: str | None = None
     finish_reason: str = "stop"
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     raw: bytes | None = None
+    content_type: str = "application/json"
+    trickle_s: float = 0.0
+    hang: bool = False
+    reset_after: int | None = None
 
 
 def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
@@ -94,6 +111,7 @@ def fake_llm_server(
     """Serve ``replies`` in order (once they run out, repeat the last one), or ``respond``."""
     state = FakeServer(base_url="", replies=list(replies))
     lock = threading.Lock()
+    closing = threading.Event()  # set on exit: hanging and trickling replies stop
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -116,6 +134,9 @@ def fake_llm_server(
                     state.in_flight -= 1
 
         def _answer(self, reply: Reply) -> None:
+            if reply.hang:
+                closing.wait(MAX_STALL_S)
+                return
             if reply.delay_s:
                 time.sleep(reply.delay_s)
             if reply.raw is not None:
@@ -128,15 +149,36 @@ def fake_llm_server(
                 ).encode()
             try:
                 self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(body)))
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if reply.reset_after is not None:
+                    self.wfile.write(body[: reply.reset_after])
+                    self._reset()
+                elif reply.trickle_s:
+                    self._trickle(body, reply.trickle_s)
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-    with serve(Handler) as root:
-        state.base_url = root + "/v1"
-        yield state
+        def _trickle(self, body: bytes, pause_s: float) -> None:
+            stop_at = time.monotonic() + MAX_STALL_S
+            for i in range(len(body)):
+                if closing.wait(pause_s) or time.monotonic() > stop_at:
+                    return
+                self.wfile.write(body[i : i + 1])
+
+        def _reset(self) -> None:
+            # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+
+    try:
+        with serve(Handler) as root:
+            state.base_url = root + "/v1"
+            yield state
+    finally:
+        closing.set()

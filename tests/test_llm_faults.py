@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import answer as make_answer
 from factories import count, event
 from fake_llm_server import Reply, fake_llm_server
+from typer.testing import CliRunner
 
+from summarizer.cli import app
 from summarizer.errors import (
     LLMError,
     LLMOutputInvalidError,
@@ -46,10 +51,12 @@ def call(
     max_reasks: int = 1,
     timeout_s: float = 5.0,
     attempts: int = 4,
+    deadline_s: float = 300.0,
 ) -> Any:
     llm = LLM(
         Endpoint(base_url=base_url, model="fake", api_key=SECRET, label=base_url),
         http_attempts=attempts,
+        deadline_s=deadline_s,
         seed=7,
         sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
     )
@@ -102,7 +109,7 @@ def test_5xx_backs_off_exponentially_with_jitter() -> None:
 def test_persistent_5xx_is_reported_after_the_attempts() -> None:
     with (
         fake_llm_server([Reply(status=500)]) as server,
-        pytest.raises(LLMUnavailableError, match="kept failing with HTTP 500"),
+        pytest.raises(LLMUnavailableError, match=r"kept failing with HTTP 500 \(4 attempts in"),
     ):
         call(server.base_url)
     assert len(server.requests) == 4
@@ -130,6 +137,88 @@ def test_timeouts_are_retried_then_reported() -> None:
         with pytest.raises(LLMUnavailableError, match="timed out"):
             call(server.base_url, timeout_s=0.2, attempts=2)
     assert len(server.requests) == 2
+
+
+def test_an_answer_trickled_byte_by_byte_is_cut_at_the_attempts_limit() -> None:
+    # One byte every 0.2 s never trips a 1 s read timeout: the body (~600 bytes) would take
+    # two minutes. The attempt as a whole is limited to the request's timeout.
+    with fake_llm_server([Reply(content=answer(), trickle_s=0.2)]) as server:
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailableError, match=r"timed out \(1 attempt in"):
+            call(server.base_url, timeout_s=1.0, attempts=1)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4.0  # the 1 s limit plus generous slack; unbounded it is 30 s or more
+
+
+def test_the_retry_deadline_counts_the_attempt_about_to_start() -> None:
+    # A quick 503, then a server that never answers: the retry gets what is left of the 2 s
+    # deadline, not its own 5 s timeout on top.
+    replies = [Reply(status=503, headers={"Retry-After": "0"}), Reply(hang=True)]
+    with fake_llm_server(replies) as server:
+        started = time.monotonic()
+        with pytest.raises(
+            LLMUnavailableError,
+            match=r"timed out \(2 attempts in .*; at most 5s per attempt, 2s in all\)",
+        ):
+            call(server.base_url, timeout_s=5.0, deadline_s=2.0)
+        elapsed = time.monotonic() - started
+    assert len(server.requests) == 2
+    assert elapsed < 4.0  # the 2 s deadline plus generous slack; the 5 s timeout would be 5+
+
+
+def test_the_first_attempt_has_its_whole_timeout_even_past_the_deadline() -> None:
+    # The embedded model's call timeout can exceed the retry deadline; the deadline bounds
+    # retries, not the call the caller sized.
+    with fake_llm_server([Reply(content=answer(), delay_s=1.5)]) as server:
+        result = call(server.base_url, timeout_s=4.0, deadline_s=0.5)
+    assert len(server.requests) == 1
+    assert result.extraction.events[0].counts[0].value == 270
+
+
+def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
+    sleeps: list[float] = []
+    with fake_llm_server([Reply(content=answer(), reset_after=40), GOOD]) as server:
+        result = call(server.base_url, sleeps)
+    assert len(server.requests) == 2
+    assert len(sleeps) == 1
+    assert result.extraction.events[0].counts[0].value == 270
+
+
+def test_a_connection_that_keeps_breaking_is_reported_with_the_attempts_made() -> None:
+    with fake_llm_server([Reply(content=answer(), reset_after=40)]) as server:
+        with pytest.raises(LLMUnavailableError) as caught:
+            call(server.base_url, attempts=3)
+    assert len(server.requests) == 3
+    message = str(caught.value)
+    assert re.search(r"the connection to .* failed \(3 attempts in [0-9.]+s\): ReadError", message)
+    assert "after retries" not in message
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><head><title>Sign in</title></head><body>" + b"Welcome! " * 60, "text/html"),
+        (b'{"detail": "Not Found"}', "application/json"),
+        (b"", "application/json"),
+    ],
+    ids=["html-page", "json-without-choices", "empty"],
+)
+def test_a_200_that_is_not_a_chat_completion_is_an_endpoint_fault(
+    body: bytes, content_type: str
+) -> None:
+    with fake_llm_server([Reply(raw=body, content_type=content_type), GOOD]) as server:
+        with pytest.raises(LLMError) as caught:
+            call(server.base_url)
+    assert len(server.requests) == 1  # neither re-asked nor retried
+    error = caught.value
+    assert not isinstance(error, LLMOutputInvalidError | LLMUnavailableError)
+    message = str(error)
+    assert f"answered HTTP 200 ({content_type}) with something that is not a chat completion: " in (
+        message
+    )
+    quoted = message.split("not a chat completion: ", 1)[1]
+    assert len(quoted) <= 200
+    assert quoted.startswith(body[:20].decode() or "(empty)")
 
 
 def test_connection_refused_is_reported() -> None:
@@ -187,6 +276,46 @@ def test_no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> None:
     with fake_llm_server([Reply(status=503), GOOD]) as server:
         call(server.base_url)
     assert SECRET not in caplog.text
+
+
+@pytest.mark.parametrize("verbosity", ["-v", "-vv"])
+def test_no_credential_reaches_the_cli_output_at_any_verbosity(
+    verbosity: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a fresh process, the CLI's handler is the root logger's only one (pytest's own are
+    # set aside for the test), so that whatever is logged reaches the runner's stderr.
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    level = root.level
+    password = "hunter2-pw-7f3a"
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second.write_text("Talks resumed in Istanbul on 2 June.", encoding="utf-8")
+    echoed = json.dumps({"error": {"message": f"Incorrect API key provided: {SECRET}"}})
+    replies = [GOOD, Reply(status=400, raw=echoed.encode())]
+    try:
+        with fake_llm_server(replies) as server:
+            base_url = server.base_url.replace("http://", f"http://alice:{password}@")
+            result = CliRunner().invoke(
+                app,
+                [verbosity, "summarise", str(first), str(second)],
+                env={
+                    "OPENAI_API_KEY": SECRET,
+                    "SUMMARIZER_BASE_URL": base_url,
+                    "SUMMARIZER_MODEL": "fake-model",
+                },
+            )
+    finally:
+        root.setLevel(level)
+    output = result.stdout + result.stderr
+    assert result.exit_code == 4
+    assert len(server.requests) == 2
+    for secret in (SECRET, password, "alice"):
+        assert secret not in output
+    # The lines that used to carry the credentials are there, masked.
+    assert "HTTP Request: POST http://***@127.0.0.1:" in output
+    assert "rejected the request (HTTP 400)" in output
+    assert "Incorrect API key provided: ***" in output
 
 
 def test_article_text_that_looks_like_a_template_is_sent_and_grounded_verbatim() -> None:

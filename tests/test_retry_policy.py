@@ -6,8 +6,10 @@ import pytest
 
 from summarizer.extraction.retry_policy import (
     MAX_RETRY_AFTER_S,
+    MIN_ATTEMPT_S,
     backoff_seconds,
     is_retryable_status,
+    next_attempt_seconds,
     retry_after_seconds,
 )
 
@@ -69,3 +71,20 @@ def test_retry_after(header: str | None, seconds: float | None) -> None:
 )
 def test_backoff(attempt: int, retry_after: float | None, wait: float | None) -> None:
     assert backoff_seconds(attempt, retry_after) == wait
+
+
+@pytest.mark.parametrize(
+    ("limit_s", "left_s", "budget"),
+    [
+        (120.0, 300.0, 120.0),  # plenty left: the attempt's own limit
+        (120.0, 57.0, 57.0),  # the deadline counts the attempt: only what is left
+        (None, 57.0, 57.0),
+        (120.0, MIN_ATTEMPT_S, MIN_ATTEMPT_S),
+        (120.0, MIN_ATTEMPT_S - 0.01, None),  # too little to be worth starting
+        (120.0, -3.0, None),  # the wait alone passes the deadline
+        (0.2, 0.5, 0.2),  # a short limit: the floor is the limit
+        (0.2, 0.19, None),
+    ],
+)
+def test_next_attempt_budget(limit_s: float | None, left_s: float, budget: float | None) -> None:
+    assert next_attempt_seconds(limit_s, left_s) == budget

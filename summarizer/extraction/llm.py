@@ -3,7 +3,8 @@
 Two retry layers, each for one kind of fault:
 
 * HTTP faults (timeouts, connection errors, 429 with Retry-After, 5xx) are retried by tenacity
-  inside the HTTP transport, under the SDK, so the SDK's own retries are off.
+  inside the HTTP transport (:mod:`summarizer.extraction.transport`), under the SDK, so the
+  SDK's own retries are off.
 * Invalid or ungrounded output is re-asked by instructor, which sends the validation errors
   back to the model.
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,14 +36,11 @@ from summarizer.errors import (
 )
 from summarizer.extraction.endpoint import Endpoint
 from summarizer.extraction.rate_gate import RateGate
-from summarizer.extraction.retry_policy import (
-    MAX_RETRY_AFTER_S,
-    backoff_seconds,
-    is_retryable_status,
-    retry_after_seconds,
-)
+from summarizer.extraction.retry_policy import is_retryable_status
+from summarizer.extraction.transport import Attempts, RetryingTransport
 from summarizer.extraction.validation_context import VALIDATION_CONTEXT
 from summarizer.records import Answer, Usage
+from summarizer.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -51,120 +48,8 @@ log = logging.getLogger(__name__)
 #: server turns it into a decoding grammar; ``Mode.TOOLS`` fails on llama.cpp (it rejects an
 #: object-form ``tool_choice``).
 MODE = instructor.Mode.JSON_SCHEMA
-#: How long a 429 without Retry-After pauses every client of the endpoint.
-FIRST_BACKOFF_S = 1.0
 
 
-def is_transient_error(exc: BaseException) -> bool:
-    """Whether a transport exception is worth retrying (timeouts and network errors)."""
-    return isinstance(
-        exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError
-    )
-
-
-class RetryingTransport(httpx2.BaseTransport):
-    """An HTTP transport that retries transient faults with tenacity.
-
-    Honours Retry-After (and reports a wait longer than the policy allows instead of
-    sleeping through it), backs off exponentially with jitter otherwise so that concurrent
-    clients do not retry in lockstep, and stops after ``attempts`` or ``deadline_s``. With a
-    shared :class:`RateGate`, a 429 pauses every client of the endpoint, not just this one.
-    """
-
-    def __init__(
-        self,
-        inner: httpx2.BaseTransport | None = None,
-        *,
-        attempts: int = 4,
-        deadline_s: float = 300.0,
-        sleep: Callable[[float], None] = time.sleep,
-        gate: RateGate | None = None,
-    ) -> None:
-        """Wrap ``inner`` (a plain ``httpx2.HTTPTransport`` by default)."""
-        self._inner = inner or httpx2.HTTPTransport()
-        self._attempts = attempts
-        self._deadline_s = deadline_s
-        self._sleep = sleep
-        self._gate = gate
-
-    def _pause_everyone(self, response: httpx2.Response) -> None:
-        """On a rate limit, close the shared gate for as long as the server asked."""
-        if self._gate is None or response.status_code not in (429, 503):
-            return
-        retry_after = retry_after_seconds(response.headers.get("retry-after"))
-        if response.status_code == 503 and retry_after is None:
-            return  # an overloaded or failing server, not a rate limit: per-request backoff
-        # Without Retry-After, hold everyone off for the first backoff step.
-        self._gate.pause(retry_after if retry_after is not None else FIRST_BACKOFF_S)
-
-    def _wait_for(self, state: tenacity.RetryCallState) -> float | None:
-        outcome = state.outcome
-        retry_after = None
-        if outcome is not None and not outcome.failed:
-            retry_after = retry_after_seconds(outcome.result().headers.get("retry-after"))
-        wait = backoff_seconds(state.attempt_number, retry_after)
-        if wait is not None and retry_after is None:
-            wait *= 1 + 0.25 * random.random()  # jitter: only timing, never the output
-        return wait
-
-    def _stop(self, state: tenacity.RetryCallState) -> bool:
-        if state.attempt_number >= self._attempts:
-            return True
-        wait = self._wait_for(state)
-        return wait is None or (state.seconds_since_start or 0.0) + wait > self._deadline_s
-
-    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        outcome = state.outcome
-        assert outcome is not None
-        if outcome.failed:
-            reason = type(outcome.exception()).__name__
-        else:
-            response: httpx2.Response = outcome.result()
-            reason = f"HTTP {response.status_code}"
-            response.close()
-        wait = state.next_action.sleep if state.next_action else 0.0
-        log.warning(
-            "LLM endpoint: %s; retry %d of %d in %.1fs",
-            reason, state.attempt_number, self._attempts - 1, wait,
-        )  # fmt: skip
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Send ``request``, retrying transient faults."""
-        request.read()  # buffer the body so that it can be sent again
-
-        def send() -> httpx2.Response:
-            probe = self._gate.enter(MAX_RETRY_AFTER_S) if self._gate is not None else False
-            try:
-                response = self._inner.handle_request(request)
-                if is_retryable_status(response.status_code):
-                    response.read()
-                    self._pause_everyone(response)
-                return response
-            finally:
-                if probe:
-                    assert self._gate is not None
-                    self._gate.leave()
-
-        def give_up(state: tenacity.RetryCallState) -> httpx2.Response:
-            outcome = state.outcome
-            assert outcome is not None
-            result: httpx2.Response = outcome.result()  # re-raises the last exception
-            return result
-
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(is_transient_error)
-            | tenacity.retry_if_result(lambda r: is_retryable_status(r.status_code)),
-            stop=self._stop,
-            wait=lambda state: self._wait_for(state) or 0.0,
-            before_sleep=self._before_sleep,
-            retry_error_callback=give_up,
-            sleep=self._sleep,
-        )
-        return retrying(send)
-
-    def close(self) -> None:
-        """Close the wrapped transport."""
-        self._inner.close()
 
 
 @dataclass(frozen=True)
@@ -211,7 +96,8 @@ class LLM:
         Args:
             endpoint: Where to send requests.
             http_attempts: Attempts per request for transient HTTP faults.
-            deadline_s: Total time a request may take over all its attempts.
+            deadline_s: Time from a request's first attempt after which none of its retries
+                may run: a retry gets only the time left, and none starts without enough.
             seed: Sampling seed sent with every request.
             headers: Extra request headers (prompt and schema versions, for cassette matching).
             transport: The innermost HTTP transport (tests use a fake one).
@@ -221,10 +107,11 @@ class LLM:
         """
         self.endpoint = endpoint
         self._seed = seed
+        self._transport = RetryingTransport(
+            transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
+        )
         http_client = openai.DefaultHttpxClient(
-            transport=RetryingTransport(
-                transport, attempts=http_attempts, deadline_s=deadline_s, sleep=sleep, gate=gate
-            )
+            transport=self._transport, event_hooks={"response": [_require_chat_completion]}
         )
         self._openai = openai.OpenAI(
             base_url=endpoint.base_url,
@@ -378,7 +265,9 @@ class LLM:
     def _after_failed_validation(self, e: InstructorRetryException) -> Completion:
         api_error = _find_cause(e, openai.APIError)
         if isinstance(api_error, openai.APIError):
-            raise _translate_api_error(api_error, self.endpoint) from api_error
+            raise _translate_api_error(
+                api_error, self.endpoint, self._transport.last_attempts()
+            ) from api_error
         cause = _find_cause(e, ValidationError | json.JSONDecodeError | ResponseParsingError)
         if cause is None:
             raise LLMError(f"LLM call failed: {e}") from e
@@ -419,13 +308,54 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}"
 
 
-def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
+def _require_chat_completion(response: httpx2.Response) -> None:
+    """Refuse a successful answer that is not a chat completion (an HTML page, say).
+
+    Not retried: a 200 that is not a chat completion comes from a base URL that points at
+    something other than the API (a web UI, a proxy's or portal's page), which another
+    attempt would get again; not re-asked: the model never saw the request.
+
+    Raises:
+        openai.APIResponseValidationError: The body is not a JSON object with choices.
+
+    """
+    if not response.is_success or not response.request.url.path.endswith("/chat/completions"):
+        return
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("choices"), list) and body["choices"]:
+        return
+    raise openai.APIResponseValidationError(
+        response, None, message="the answer is not a chat completion"
+    )
+
+
+def _translate_api_error(
+    e: openai.APIError, endpoint: Endpoint, attempts: Attempts | None = None
+) -> LLMError:
     where = "the embedded model" if endpoint.label == "embedded" else endpoint.label
+    tried = _tried(attempts)
+    # What the server or the network said may echo a credential (a rejected key, a URL).
+    secrets = (endpoint.api_key,) if endpoint.api_key else ()
+    if isinstance(e, openai.APIResponseValidationError):
+        response = e.response
+        kind = response.headers.get("content-type") or "no content type"
+        return LLMError(
+            f"{where} answered HTTP {response.status_code} ({kind}) with something that is "
+            f"not a chat completion: {_short(response.text, secrets=secrets) or '(empty)'}"
+        )
     if isinstance(e, openai.APITimeoutError):
-        return LLMUnavailableError(f"{where} timed out (after retries)")
+        return LLMUnavailableError(f"{where} timed out{_tried(attempts, limits=True)}")
     if isinstance(e, openai.APIConnectionError):
-        cause = f": {_short(str(e.__cause__), 2000)}" if e.__cause__ is not None else ""
-        return LLMUnavailableError(f"cannot connect to {where} (after retries){cause}")
+        cause = e.__cause__
+        detail = f": {_short(str(cause), 2000, secrets)}" if cause is not None else ""
+        if cause is None or isinstance(cause, httpx2.ConnectError):
+            return LLMUnavailableError(f"cannot connect to {where}{tried}{detail}")
+        return LLMUnavailableError(
+            f"the connection to {where} failed{tried}: {type(cause).__name__}{detail}"
+        )
     if isinstance(e, openai.APIStatusError):
         status = e.status_code
         if status == 401 or status == 403:
@@ -439,11 +369,23 @@ def _translate_api_error(e: openai.APIError, endpoint: Endpoint) -> LLMError:
         if is_retryable_status(status):
             retry_after = e.response.headers.get("retry-after")
             hint = f"; it asks to wait {retry_after}s" if retry_after else ""
-            return LLMUnavailableError(f"{where} kept failing with HTTP {status}{hint}")
-        return LLMError(f"{where} rejected the request (HTTP {status}): {_short(e.message)}")
-    return LLMError(f"{where}: {_short(str(e))}")
+            return LLMUnavailableError(f"{where} kept failing with HTTP {status}{tried}{hint}")
+        return LLMError(
+            f"{where} rejected the request (HTTP {status}): {_short(e.message, secrets=secrets)}"
+        )
+    return LLMError(f"{where}: {_short(str(e), secrets=secrets)}")
 
 
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+def _tried(attempts: Attempts | None, *, limits: bool = False) -> str:
+    """`` (3 attempts in 7.1s)``, with the time limits if asked; empty when unknown."""
+    if attempts is None:
+        return ""
+    text = str(attempts)
+    if limits and attempts.limit_s is not None:
+        text += f"; at most {attempts.limit_s:g}s per attempt, {attempts.deadline_s:g}s in all"
+    return f" ({text})"
+
+
+def _short(text: str, limit: int = 200, secrets: Sequence[str] = ()) -> str:
+    text = " ".join(redact(text, secrets).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

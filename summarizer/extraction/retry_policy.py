@@ -7,6 +7,9 @@ from email.utils import parsedate_to_datetime
 
 #: The longest Retry-After we wait out; a server asking for more is reported, not retried.
 MAX_RETRY_AFTER_S = 60.0
+#: A retry left less time than this (or than its own limit, if shorter) is not started: it
+#: would most likely time out, and its timeout would hide the fault seen before it.
+MIN_ATTEMPT_S = 1.0
 
 
 def is_retryable_status(status: int) -> bool:
@@ -63,3 +66,23 @@ def backoff_seconds(
     if retry_after is not None:
         return retry_after if retry_after <= MAX_RETRY_AFTER_S else None
     return float(min(cap, base * 2 ** (attempt - 1)))
+
+
+def next_attempt_seconds(limit_s: float | None, left_s: float) -> float | None:
+    """How long a retry may take, or ``None`` when it should not start.
+
+    The retry deadline counts the attempt about to start: it gets the time left before the
+    deadline (after the wait), at most its own limit.
+
+    Args:
+        limit_s: The limit on one attempt, or ``None`` for none.
+        left_s: Seconds from the retry's start to the deadline.
+
+    Returns:
+        Seconds the retry may take, or ``None`` when that is under :data:`MIN_ATTEMPT_S`
+        (or under ``limit_s``, if shorter).
+
+    """
+    budget = left_s if limit_s is None else min(limit_s, left_s)
+    floor = MIN_ATTEMPT_S if limit_s is None else min(MIN_ATTEMPT_S, limit_s)
+    return budget if budget >= floor else None
