@@ -353,8 +353,8 @@ def evaluate(results: Sequence[ArticleResult], gold: GoldFile) -> Report:
                 dates[1] += 1
                 dates[2] += 1
         for event in article.events:
-            for name, values in _slots(event).items():
-                fields[name][2] += len(values)
+            for name, slot_values in _slots(event).items():
+                fields[name][2] += len(slot_values)
             figures[2] += len({c.value for c in event.counts if c.value is not None})
             typed[2] += len({(c.side, c.category, c.value) for c in event.counts if c.value})
     scored = [r for r in results if r.article.id in gold.articles]

@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarizer.errors import InputError
-from summarizer.records import Count, EventDate, EventKind, EventRecord
+from summarizer.records import Count, EventDate, EventKind, EventRecord, Evidence
 from summarizer.timeline.merge import SourcedRecord
 
 
@@ -80,7 +80,7 @@ class GoldFile(BaseModel):
                 counts=e.counts,
                 claimed_by=e.claimed_by,
                 round_number=e.round_number,
-                evidence=e.evidence,
+                evidence=[Evidence(text=quote) for quote in e.evidence],
             )
             for i, e in enumerate(article.events)
         ]

@@ -23,11 +23,11 @@ from summarizer.records import Answer, SentenceAnswer
 
 @lru_cache(maxsize=64)
 def _entry_model(number: int) -> type[SentenceAnswer]:
-    return create_model(  # type: ignore[no-any-return]
+    return create_model(
         f"Sentence{number}",
         __base__=SentenceAnswer,
         __doc__=f"The label of sentence {number}.",
-        n=(Literal[number], Field(description="The sentence's number.")),  # type: ignore[valid-type]
+        n=(Literal[number], Field(description="The sentence's number.")),
     )
 
 
@@ -35,7 +35,7 @@ def _entry_model(number: int) -> type[SentenceAnswer]:
 def answer_model(shown: int) -> type[Answer]:
     """The answer schema of a request that shows ``shown`` numbered sentences."""
     entries = tuple(_entry_model(i) for i in range(1, max(1, shown) + 1))
-    return create_model(  # type: ignore[no-any-return]
+    return create_model(
         "Answer",
         __base__=Answer,
         __doc__=Answer.__doc__,
@@ -77,7 +77,7 @@ def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
     items, problem = _entries(raw)
     warnings = [problem] if problem else []
     entries: dict[int, SentenceAnswer] = {}
-    for index, item in enumerate(items[: shown + 1]):
+    for index, item in enumerate(items[: 2 * shown + 8]):
         try:
             entry = SentenceAnswer.model_validate(item)
         except ValidationError as e:
@@ -87,8 +87,11 @@ def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
                 f"answer entry {index} dropped: {where}: {short(first.get('msg', ''), 120)}"
             )
             continue
-        if entry.n > shown or entry.n in entries:
-            warnings.append(f"answer entry {index} dropped: no sentence {entry.n} to label")
+        if entry.n > shown:
+            warnings.append(f"answer entry {index} dropped: no sentence {entry.n} was shown")
+            continue
+        if entry.n in entries:
+            warnings.append(f"answer entry {index} dropped: sentence {entry.n} labelled twice")
             continue
         entries[entry.n] = entry
     return Answer(sentences=[entries[n] for n in sorted(entries)]), warnings

@@ -19,19 +19,23 @@ from summarizer.extraction.segments import Segment
 #: At most this many segments go into one request; a longer list is read in several.
 MAX_SHOWN = 24
 _SHOWN_ROLES = frozenset({"sentence", "headline", "subheading"})
+_COUNTED = frozenset({"servicemen", "civilians"})
 
 
 def is_candidate(segment: Segment, language: str = "en") -> bool:
     """Whether a segment may report an event (and may be shown to the model).
 
     It names a swap, a return, a handover of bodies, talks, a deal or a mediator, or it
-    gives a count of people ("307 soldiers") that a neighbouring sentence may put in context.
+    gives a count of soldiers or civilians ("307 soldiers", "Ukrainians") that a neighbouring
+    sentence may put in context. (A count of the dead alone is a casualty figure: not shown.)
     """
     if segment.role not in _SHOWN_ROLES:
         return False
     if mentions("relevant", segment.text):
         return True
-    return any(f.category is not None for f in read_figures(segment.text, language))
+    return any(
+        f.category in _COUNTED or f.nationality for f in read_figures(segment.text, language)
+    )
 
 
 @dataclass(frozen=True)

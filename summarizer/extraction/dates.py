@@ -107,7 +107,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         months += "|" + "|".join(rf"{re.escape(a)}\." for a in month_abbreviations)
     weekdays = _alternation(_words(_WEEKDAY_KEYS, LANGUAGES)[0])
     relative = _alternation(_relative_words(LANGUAGES))
-    day = r"\d{1,2}(?:st|nd|rd|th|-?го|-?е|\.|'?\w{0,3}(?=\s))?"
+    day = r"\d{1,2}(?:st|nd|rd|th|-?го|-?е|\.|'?\w{0,3}(?=\s))?"  # before its month
+    day_after = r"\d{1,2}(?:st|nd|rd|th)?"  # after its month: "July 23." ends a sentence
     of = r"(?:\s+(?:de|of|del|di|du|do|da))?"
     flags = re.IGNORECASE
     return [
@@ -116,7 +117,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
             "absolute",
             re.compile(
                 rf"(?<![\w,.])(?:{day}{of}\s*(?:{months})(?:{of},?\s*{_YEAR})?|"
-                rf"(?:{months})\s+{day}(?:,?\s*{_YEAR})?|"
+                rf"(?:{months})\s+{day_after}(?:,?\s*{_YEAR})?|"
                 rf"(?:{months}){of}\s+{_YEAR})(?!\w)",
                 flags,
             ),

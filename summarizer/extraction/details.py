@@ -57,7 +57,10 @@ _MEDIATORS: tuple[tuple[str, str], ...] = (
         r"stany zjednoczone|\babd\b|الولايات المتحدة|американ|americk|american",
     ),
 )
-_ROUND_WORD = r"round|раунд|тур\b|тура|туре|runde|cycle|ronda|rodada|runda|rundzie|turu|turda|جولة|الجولة"
+_ROUND_WORD = (
+    r"round|раунд|тур\b|тура|туре|runde|cycle|ronda|rodada|runda|rundzie|tur\b|turu|turda|"
+    r"جولة|الجولة"
+)
 _ORDINALS: tuple[tuple[int, str], ...] = (
     (1, r"first|1st|перв\w*|перш\w*|erste\w*|premi[eè]re?|primer[ao]?|primeira|prim[oa]|pierwsz\w*|birinci|ilk|الأولى|الاولى"),
     (2, r"second|2nd|втор\w*|друг\w*|zweite\w*|deuxième|seconde?|segund[ao]|second[oa]|drug\w*|ikinci|الثانية"),

@@ -277,8 +277,9 @@ def read_sentence(
     warnings: list[str] = []
     figures = read_figures(segment.text, view.language)
     kinds: list[EventKind] = []
+    said: EventKind
     for said in dict.fromkeys(k for k in entry.kinds if k != "none"):
-        kind = _checked_kind(said, segment.text, figures)  # type: ignore[arg-type]
+        kind = _checked_kind(said, segment.text, figures)
         if kind is None:
             warnings.append(
                 f"{label}: not a {said}, as its words say: {short(segment.text, 120)!r}"

@@ -49,19 +49,27 @@ EXCHANGE = (
     "تسلّم", "سلّم", "سلم",
 )  # fmt: skip
 
-#: The dead: bodies, remains, the fallen.
+#: The bodies of the dead handed over: specific enough to make a sentence relevant.
 BODIES = (
-    "bodies", "body of", "remains", "fallen", "dead soldiers", "killed soldiers", "killed",
-    "тел", "тела", "останк", "погибш",
-    "тіл", "тіла", "загибл", "останк", "полеглих",
-    "leichen", "leichname", "gefallen", "sterbliche überreste", "toten", "getötet",
-    "corps", "dépouilles", "restes",
-    "cuerpos", "restos", "cadáveres", "caídos",
+    "bodies", "body of", "remains", "repatriation of the", "dead soldiers",
+    "тел", "тела", "останк",
+    "тіл", "тіла", "останк",
+    "leichen", "leichname", "sterbliche überreste",
+    "corps", "dépouilles",
+    "cuerpos", "restos", "cadáveres",
     "corpos", "restos mortais",
-    "corpi", "salme", "resti", "caduti",
-    "ciał", "ciała", "zwłok", "poległ",
-    "cenaze", "ceset", "cesed", "naaş", "naaş",
+    "corpi", "salme", "resti",
+    "ciał", "ciała", "zwłok",
+    "cenaze", "ceset", "cesed", "naaş",
     "جثث", "جثامين", "رفات", "جثة",
+)  # fmt: skip
+
+#: Words beside a figure that make it a count of bodies ("501 fallen soldiers").
+BODY_COUNT_WORDS = (
+    *BODIES,
+    "fallen", "killed", "погибш", "убит", "загибл", "полеглих", "вбит",
+    "gefallen", "getötet", "toten", "tués", "morts", "caídos", "muertos", "mortos", "caduti",
+    "morti", "poległ", "zabit", "şehit", "ölü", "قتلى", "شهداء",
 )  # fmt: skip
 
 #: A meeting of negotiators.
@@ -110,7 +118,7 @@ RUNNING_TOTAL = (
 )  # fmt: skip
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
-    "bodies": BODIES,
+    "bodies": BODY_COUNT_WORDS,
     "civilians": (
         "civilian", "мирн", "гражданск", "цивільн", "zivil", "civil", "civiles", "civis",
         "civili", "cywil", "sivil", "مدني",

@@ -1,0 +1,99 @@
+"""Dates found and resolved by code, in every input language; a year is never guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.extraction.dates import (
+    find_dates,
+    is_start_of_period,
+    publication_date_in_text,
+    resolve,
+)
+from summarizer.records import EventDate
+
+THURSDAY = EventDate(value="2025-07-24", precision="day")
+SUNDAY = EventDate(value="2025-08-24", precision="day")
+UNKNOWN = EventDate()
+
+
+def resolved(text: str, language: str, published: EventDate) -> list[str | None]:
+    return [resolve(m, language, published).value for m in find_dates(text)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "exchanged on Wednesday, July 23", ["2025-07-23", "2025-07-23"]),
+        ("ru", "в среду, 23 июля", ["2025-07-23", "2025-07-23"]),
+        ("uk", "у середу, 23 липня", ["2025-07-23", "2025-07-23"]),
+        ("de", "am Mittwoch, dem 23. Juli", ["2025-07-23", "2025-07-23"]),
+        ("fr", "mercredi 23 juillet", ["2025-07-23", "2025-07-23"]),
+        ("es", "el miércoles 23 de julio", ["2025-07-23", "2025-07-23"]),
+        ("pt", "na quarta-feira, 23 de julho", ["2025-07-23", "2025-07-23"]),
+        ("it", "mercoledì 23 luglio", ["2025-07-23", "2025-07-23"]),
+        ("pl", "w środę 23 lipca", ["2025-07-23", "2025-07-23"]),
+        ("tr", "23 Temmuz Çarşamba günü", ["2025-07-23", "2025-07-23"]),
+        ("ar", "يوم الأربعاء 23 يوليو", ["2025-07-23", "2025-07-23"]),
+        ("en", "yesterday", ["2025-07-23"]),
+        ("ru", "вчера", ["2025-07-23"]),
+        ("en", "talks on May 16, 2025", ["2025-05-16"]),
+        ("en", "in May 2025", ["2025-05"]),
+        ("en", "on 24.05.2025", ["2025-05-24"]),
+    ],
+)
+def test_date_words_resolve_against_the_publication_day(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert resolved(text, language, THURSDAY) == expected
+
+
+def test_a_weekday_is_the_latest_such_day_up_to_publication() -> None:
+    assert resolved("on Sunday", "en", SUNDAY) == ["2025-08-24"]  # Sunday's paper: that Sunday
+    assert resolved("on Saturday", "en", SUNDAY) == ["2025-08-23"]
+
+
+def test_last_week_is_a_month_when_the_whole_week_lies_in_one() -> None:
+    assert resolve(find_dates("last week")[0], "en", THURSDAY) == EventDate(
+        value="2025-07", precision="month"
+    )
+
+
+def test_no_year_is_guessed_without_a_publication_date() -> None:
+    assert resolved("on Wednesday, July 23, after talks on May 16, 2025", "en", UNKNOWN) == [
+        None,
+        None,
+        "2025-05-16",
+    ]
+
+
+def test_month_names_need_a_day_or_a_year_and_abbreviations_a_dot() -> None:
+    assert find_dates("The sides may meet again; they carried out 5 swaps.") == []
+    assert [m.text for m in find_dates("on Jan. 3, 2024")] == ["Jan. 3, 2024"]
+
+
+def test_a_date_that_opens_a_period_is_marked() -> None:
+    text = "5,857 people have come home since February 2022"
+    (mention,) = find_dates(text)
+    assert is_start_of_period(text, mention)
+    text = "з лютого 2022 року"
+    assert is_start_of_period(text, find_dates(text)[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date 2025-07-24 + ↺ − 16 px\n\nRussia and Ukraine ...", "2025-07-24"),
+        ("24.07.2025, 14:05\nText", "2025-07-24"),
+        ("Mis à jour le 2 juin 2025 à 18h12\nTexte", "2025-06-02"),
+        ("Опубликовано: 16 мая 2025 года, 12:40\nТекст", "2025-05-16"),
+        ("KYIV, May 24, 2025 (Agency) — Ukraine and Russia ...", "2025-05-24"),
+        ("KYIV, May 24 (Agency) — Ukraine and Russia ...", None),
+        ("Headline\n\nA long first paragraph that only late in its text, well after where a "
+         "dateline would be, mentions 16 May 2025, so it holds no date line at all.", None),
+    ],
+)
+def test_the_publication_date_is_read_from_a_date_line_at_the_top(
+    text: str, expected: str | None
+) -> None:
+    assert publication_date_in_text(text, "en").value == expected

@@ -1,0 +1,71 @@
+"""One event, one record: an article's sentences about one event fold; different ones do not."""
+
+from __future__ import annotations
+
+from summarizer.extraction.folding import fold, link_agreements
+from summarizer.extraction.grounding import ArticleView, Draft, read_sentence
+from summarizer.extraction.segments import split_segments
+from summarizer.records import EventDate, SentenceAnswer
+
+ARTICLE = (
+    "KYIV, May 24 (Agency) — Ukraine and Russia exchanged 307 soldiers each on Saturday. "
+    "Russia's Defence Ministry confirmed the exchange. "
+    "On Friday each side handed over 270 servicemen and 120 civilians. "
+    "The first round of talks took place on May 16 at the Dolmabahçe Palace, mediated by Turkey. "
+    "During the meeting, the delegations agreed on a 1,000-for-1,000 exchange."
+)
+LABELS = {
+    1: (["prisoner_exchange"], [(307, "each_side")]),
+    2: (["prisoner_exchange"], []),
+    3: (["prisoner_exchange"], [(270, "each_side"), (120, "each_side")]),
+    4: (["talks_round"], []),
+    5: (["agreement"], [(1000, "each_side")]),
+}
+
+
+def drafts() -> list[Draft]:
+    view = ArticleView(
+        ARTICLE, "en", EventDate(value="2025-05-24", precision="day"), split_segments(ARTICLE)
+    )
+    found = []
+    for segment in view.segments:
+        kinds, figures = LABELS[segment.index]
+        label = SentenceAnswer.model_validate(
+            {
+                "n": segment.index,
+                "kinds": kinds,
+                "figures": [{"number": n, "received_by": s} for n, s in figures],
+            }
+        )
+        found += read_sentence(label, segment, view)[0]
+    return found
+
+
+def test_sentences_about_one_swap_fold_and_different_swaps_stay_apart() -> None:
+    folded, notes = fold(drafts())
+    exchanges = [d for d in folded if d.kind == "prisoner_exchange"]
+    assert [([s.index for s in d.segments], d.date.value) for d in exchanges] == [
+        ([1, 2], "2025-05-24"),  # "confirmed the exchange" carries nothing of its own
+        ([3], "2025-05-23"),  # a day earlier, other figures: another swap
+    ]
+    assert len(notes) == 1
+
+
+def test_an_agreement_reached_at_a_round_shares_its_place_date_and_mediator() -> None:
+    folded = link_agreements(fold(drafts())[0])
+    (talks,) = [d for d in folded if d.kind == "talks_round"]
+    (agreement,) = [d for d in folded if d.kind == "agreement"]
+    assert (talks.date.value, talks.location, talks.mediators, talks.round_number) == (
+        "2025-05-16", "Dolmabahçe Palace", ["Türkiye"], 1,
+    )  # fmt: skip
+    assert (agreement.date.value, agreement.location, agreement.mediators) == (
+        "2025-05-16", "Dolmabahçe Palace", ["Türkiye"],
+    )  # fmt: skip
+
+
+def test_folding_does_not_depend_on_the_order_of_the_reports() -> None:
+    forward = fold(drafts())[0]
+    backward = fold(list(reversed(drafts())))[0]
+    assert [(d.kind, [s.index for s in d.segments]) for d in forward] == [
+        (d.kind, [s.index for s in d.segments]) for d in backward
+    ]
