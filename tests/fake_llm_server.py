@@ -70,38 +70,40 @@ class FakeServer:
     max_in_flight: int = 0
 
 
-def extraction_reply(request: dict[str, Any], delay_s: float = 0.0) -> Reply:
-    """A valid, grounded answer for the article in ``request``.
+def shown_sentences(request: dict[str, Any]) -> list[tuple[int, str]]:
+    """The numbered sentences a request shows the model: ``[(n, text), ...]``."""
+    body = request["messages"][-1]["content"].split("Sentences:\n", 1)[-1]
+    found = []
+    for line in body.splitlines():
+        match = re.match(r"^\[(\d+)\] (?:\((?:headline|subheading)\) )?(.*)$", line)
+        if match:
+            found.append((int(match[1]), match[2]))
+    return found
 
-    One prisoner exchange, its evidence the article's first sentence with a figure in it and
-    its count that figure, so the answer passes schema and grounding checks for any article
-    whose text has such a sentence (the synthetic batch articles do).
+
+def extraction_reply(request: dict[str, Any], delay_s: float = 0.0) -> Reply:
+    """A valid answer for whatever sentences ``request`` shows.
+
+    The first sentence with a number in it is labelled a prisoner exchange with that number
+    for each side; every other sentence ``none``. So any article with such a sentence (the
+    synthetic batch articles have one) yields one grounded exchange.
     """
-    article = request["messages"][-1]["content"].split("Article:\n", 1)[-1]
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", article) if s.strip()]
-    sentence = next((s for s in sentences if re.search(r"\b\d{1,4}\b", s)), sentences[0])
-    figure = re.search(r"\b(\d{1,4})\b", sentence)
-    event = {
-        "evidence": [sentence.strip()],
-        "kind": "prisoner_exchange",
-        "date": None,
-        "location": None,
-        "mediators": [],
-        "parties": ["Russia", "Ukraine"],
-        "counts": [
-            {
-                "side": "each_side",
-                "category": "people",
-                "value": int(figure[1]),
-                "qualifier": "exact",
-            }
-        ]
-        if figure
-        else [],
-        "claimed_by": None,
-        "round_number": None,
-    }
-    return Reply(content=json.dumps({"events": [event]}), delay_s=delay_s)
+    entries: list[dict[str, Any]] = []
+    labelled = False
+    for number, text in shown_sentences(request):
+        figure = re.search(r"\b(\d{1,4})\b", text)
+        if figure and not labelled:
+            labelled = True
+            entries.append(
+                {
+                    "n": number,
+                    "kinds": ["prisoner_exchange"],
+                    "figures": [{"number": int(figure[1]), "received_by": "each_side"}],
+                }
+            )
+        else:
+            entries.append({"n": number, "kinds": ["none"]})
+    return Reply(content=json.dumps({"sentences": entries}), delay_s=delay_s)
 
 
 @contextmanager

@@ -6,13 +6,13 @@ import zlib
 from pathlib import Path
 
 from summarizer.extraction.cache import ResultCache, cache_key
-from summarizer.extraction.pipeline import CachedExtraction
+from summarizer.extraction.pipeline import CachedAnswer
 from summarizer.records import Usage
 
 
-def value() -> CachedExtraction:
-    return CachedExtraction(
-        events=[], warnings=["w"], model_answered="m", usage=Usage(calls=1, prompt_tokens=5)
+def value() -> CachedAnswer:
+    return CachedAnswer(
+        raw='{"sentences": []}', model_answered="m", usage=Usage(calls=1, prompt_tokens=5)
     )
 
 
@@ -32,8 +32,8 @@ def test_key_depends_on_every_part_and_not_on_order() -> None:
 def test_roundtrip_stores_json_not_pickle(tmp_path: Path) -> None:
     with ResultCache(tmp_path) as cache:
         cache.put("k", value())
-        assert cache.get("k", CachedExtraction) == value()
-        assert cache.get("absent", CachedExtraction) is None
+        assert cache.get("k", CachedAnswer) == value()
+        assert cache.get("absent", CachedAnswer) is None
     rows = (
         sqlite3.connect(tmp_path / "cache.db")
         .execute("SELECT value, filename FROM Cache")
@@ -51,8 +51,8 @@ def test_corrupt_or_stale_entries_are_misses(tmp_path: Path) -> None:
     db.execute("UPDATE Cache SET value = ?", (b"\x80not json",))
     db.commit()
     with ResultCache(tmp_path) as cache:
-        assert cache.get("k", CachedExtraction) is None
-    db.execute("UPDATE Cache SET value = ?", (b'{"events": "not a list"}',))
+        assert cache.get("k", CachedAnswer) is None
+    db.execute("UPDATE Cache SET value = ?", (b'{"raw": ["not a string"]}',))
     db.commit()
     with ResultCache(tmp_path) as cache:
-        assert cache.get("k", CachedExtraction) is None
+        assert cache.get("k", CachedAnswer) is None

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import answer as make_answer
-from factories import count, event
+from factories import label, labels
 from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
@@ -22,7 +21,7 @@ from summarizer.errors import (
     LLMOutputTruncatedError,
     LLMUnavailableError,
 )
-from summarizer.extraction.grounding import ARTICLE_KEY, GroundedExtraction, ground
+from summarizer.extraction.answers import answer_model
 from summarizer.extraction.llm import LLM, Endpoint
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -31,15 +30,8 @@ ARTICLE = "Each side returned 270 servicemen and 120 civilians on the border."
 SECRET = "sk-test-0123456789abcdefghijklmnop"
 
 
-def answer(evidence: str = "Each side returned 270 servicemen", value: int = 270) -> str:
-    return make_answer(
-        event(
-            date=None,
-            location=None,
-            evidence=[evidence],
-            counts=[count("each_side", "servicemen", value)],
-        )
-    )
+def answer(value: int = 270, n: int = 1) -> str:
+    return labels(label(n, "prisoner_exchange", (value, "each_side")))
 
 
 GOOD = Reply(content=answer())
@@ -62,9 +54,9 @@ def call(
     )
     try:
         return llm.extract(
-            [{"role": "user", "content": ARTICLE}],
-            response_model=GroundedExtraction,
-            context={ARTICLE_KEY: ARTICLE},
+            [{"role": "user", "content": f"Sentences:\n[1] {ARTICLE}"}],
+            response_model=answer_model(1),
+            context={},
             max_tokens=256,
             timeout_s=timeout_s,
             max_reasks=max_reasks,
@@ -79,7 +71,7 @@ def test_success_sends_deterministic_parameters_and_counts_usage() -> None:
     sent = server.requests[0]
     assert (sent["temperature"], sent["seed"], sent["max_tokens"]) == (0, 7, 256)
     assert sent["response_format"]["type"] == "json_schema"
-    assert result.extraction.events[0].counts[0].value == 270
+    assert first_figure(result) == 270
     assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (
         1,
         100,
@@ -172,7 +164,7 @@ def test_the_first_attempt_has_its_whole_timeout_even_past_the_deadline() -> Non
     with fake_llm_server([Reply(content=answer(), delay_s=1.5)]) as server:
         result = call(server.base_url, timeout_s=4.0, deadline_s=0.5)
     assert len(server.requests) == 1
-    assert result.extraction.events[0].counts[0].value == 270
+    assert first_figure(result) == 270
 
 
 def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
@@ -181,7 +173,7 @@ def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
         result = call(server.base_url, sleeps)
     assert len(server.requests) == 2
     assert len(sleeps) == 1
-    assert result.extraction.events[0].counts[0].value == 270
+    assert first_figure(result) == 270
 
 
 def test_a_connection_that_keeps_breaking_is_reported_with_the_attempts_made() -> None:
@@ -231,7 +223,7 @@ def test_connection_refused_is_reported() -> None:
 def test_truncated_output_is_reported_not_parsed() -> None:
     with (
         fake_llm_server(
-            [Reply(content='{"events": [{"kind": "prisoner_ex', finish_reason="length")]
+            [Reply(content='{"sentences": [{"n": 1, "kinds": ["prisoner_ex', finish_reason="length")]
         ) as server,
         pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"),
     ):
@@ -249,25 +241,21 @@ def test_invalid_json_is_re_asked_with_the_error() -> None:
     assert "{not json" in reask  # the model sees its own answer and the error
 
 
-def test_ungrounded_output_is_fed_back_then_dropped() -> None:
-    bad = Reply(content=answer(evidence="Each side returned 300 servicemen", value=300))
+def test_an_answer_that_breaks_the_schema_is_re_asked_then_handed_back_raw() -> None:
+    # Sentence 2 was never shown: the request's schema allows only sentence 1.
+    bad = Reply(content=answer(n=2))
     with fake_llm_server([bad]) as server:
         result = call(server.base_url, max_reasks=1)
     assert len(server.requests) == 2
-    assert "count 300 (each_side, servicemen) is not stated in the article" in json.dumps(
-        server.requests[1]["messages"]
-    )
+    assert "sentences" in json.dumps(server.requests[1]["messages"][-1])  # the error, fed back
     assert result.validation_error is not None
-    kept, warnings = ground(result.extraction, ARTICLE)
-    assert kept == []
-    assert any("dropped the event" in w for w in warnings)
+    assert result.answer is None
+    assert json.loads(result.raw)["sentences"][0]["n"] == 2  # read leniently downstream
 
 
-def test_schema_invalid_after_reasks_is_reported() -> None:
-    with fake_llm_server([Reply(content='{"events": [{"kind": "battle"}]}')]) as server:
-        with pytest.raises(
-            LLMOutputInvalidError, match="does not match the schema after 2 attempt"
-        ):
+def test_an_empty_answer_after_reasks_is_reported() -> None:
+    with fake_llm_server([Reply(content="")]) as server:
+        with pytest.raises(LLMOutputInvalidError, match="empty after 2 attempt"):
             call(server.base_url, max_reasks=1)
 
 
@@ -318,24 +306,28 @@ def test_no_credential_reaches_the_cli_output_at_any_verbosity(
     assert "Incorrect API key provided: ***" in output
 
 
-def test_article_text_that_looks_like_a_template_is_sent_and_grounded_verbatim() -> None:
+def test_article_text_that_looks_like_a_template_is_sent_verbatim() -> None:
     # instructor renders messages as Jinja templates when given a validation context; the
     # adapter passes the context beside it, so braces in an article stay what they are.
-    article = 'A post read "{{ article }} {% if x %}{# note #}". Each side returned 270 servicemen.'
-    quote = '"{{ article }} {% if x %}{# note #}". Each side returned 270 servicemen'
-    with fake_llm_server([Reply(content=answer(evidence=quote))]) as server:
+    content = 'Sentences:\n[1] A post read "{{ article }} {% if x %}{# note #}". 270 freed.'
+    with fake_llm_server([GOOD]) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model="fake"), seed=7)
         try:
             result = llm.extract(
-                [{"role": "user", "content": article}],
-                response_model=GroundedExtraction,
-                context={ARTICLE_KEY: article},
+                [{"role": "user", "content": content}],
+                response_model=answer_model(1),
+                context={"article": content},
                 max_tokens=256,
                 timeout_s=5.0,
                 max_reasks=0,
             )
         finally:
             llm.close()
-    assert server.requests[0]["messages"][0]["content"] == article
+    assert server.requests[0]["messages"][0]["content"] == content
     assert result.validation_error is None
-    assert result.extraction.events[0].evidence == [quote]
+    assert first_figure(result) == 270
+
+
+def first_figure(result: Any) -> int:
+    figure: int = result.answer.sentences[0].figures[0].number
+    return figure
