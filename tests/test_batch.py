@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from page_server import Page, page_server
 from test_evaluate import result
 from typer.testing import CliRunner
 
+from summarizer import __version__
 from summarizer.batch.runner import BatchReport, Outcome, run_batch, write_outputs
+from summarizer.batch.store import Claimed
 from summarizer.cli import app
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.records import ArticleResult, Usage
@@ -456,3 +459,264 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path: Path) -> None:
     assert waited < 5  # it did not wait for the 20-second answers
     assert "interrupted; finished articles are in the store" in stderr
     assert done() == 1
+
+
+# --- the store: damage, versions and --reprocess ----------------------------------------------
+
+
+def test_a_store_that_cannot_be_opened_is_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 2)
+    store = tmp_path / "batch.sqlite"
+    store.write_bytes(b"\x13not a database\xff" * 500)
+    with fake_llm_server([], respond=extraction_reply) as server:
+        monkeypatch.setenv("SUMMARIZER_BASE_URL", server.base_url)
+        monkeypatch.setenv("SUMMARIZER_MODEL", "fake-model")
+        result = CliRunner().invoke(app, ["batch", str(folder), "--store", str(store), "-q"])
+        assert not server.requests  # nothing paid for that could not be stored
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"summarizer: error: the batch store {store} cannot be opened (file is not a "
+        "database): move it aside or pass another --store\n"
+    )
+
+
+def test_a_stored_result_that_cannot_be_read_is_done_again(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 3)
+    store = tmp_path / "s.sqlite"
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False)
+        run_batch([str(folder)], settings, store_path=store)
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE articles SET result = '{broken' WHERE article_id = 'a001'")
+        again = run_batch([str(folder)], settings, store_path=store)
+        assert len(server.requests) == 4
+    assert again.counts == {"done": 1, "cached": 0, "resumed": 2, "failed": 0, "duplicate": 0}
+    with sqlite3.connect(store) as db:
+        (text,) = db.execute("SELECT result FROM articles WHERE article_id = 'a001'").fetchone()
+    assert ArticleResult.model_validate_json(text).article.id == "a001"  # the row is whole again
+
+
+def test_reprocess_rebuilds_finished_results_from_the_cache(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 3)
+    store = tmp_path / "s.sqlite"
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url)
+        run_batch([str(folder)], settings, store_path=store)
+        # Results made by an older release (its post-processing left a warning this one would not).
+        with sqlite3.connect(store) as db:
+            for key, text in db.execute("SELECT key, result FROM articles").fetchall():
+                old = ArticleResult.model_validate_json(text).model_copy(
+                    update={"warnings": ["made by 0.0.9"]}
+                )
+                db.execute(
+                    "UPDATE articles SET result = ?, summarizer_version = '0.0.9' WHERE key = ?",
+                    (old.model_dump_json(), key),
+                )
+        resumed = run_batch([str(folder)], settings, store_path=store)
+        reprocessed = run_batch([str(folder)], settings, store_path=store, reprocess=True)
+        assert len(server.requests) == 3  # the cache answered for the model
+    assert resumed.counts["resumed"] == 3 and resumed.reprocessed == 0
+    assert resumed.as_text().splitlines()[3] == (
+        "from an earlier run of another version: 3 by 0.0.9; --reprocess makes them again "
+        f"with {__version__}"
+    )
+    assert reprocessed.counts == {"done": 0, "cached": 3, "resumed": 0, "failed": 0, "duplicate": 0}
+    assert reprocessed.reprocessed == 3 and reprocessed.as_json()["reprocessed"] == 3
+    assert reprocessed.as_text().startswith(
+        "articles: 3 done (0 extracted, 3 from the cache, 0 from an earlier run; 3 reprocessed)"
+    )
+    assert all(r.warnings == [] for r in reprocessed.results)
+    with sqlite3.connect(store) as db:
+        stored = db.execute("SELECT result, summarizer_version FROM articles").fetchall()
+    assert [ArticleResult.model_validate_json(t).warnings for t, _ in stored] == [[], [], []]
+    assert {v for _, v in stored} == {__version__}
+
+
+def test_cli_batch_reprocess_says_how_many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 2)
+    with fake_llm_server([], respond=extraction_reply) as server:
+        monkeypatch.setenv("SUMMARIZER_BASE_URL", server.base_url)
+        monkeypatch.setenv("SUMMARIZER_MODEL", "fake-model")
+        args = ["batch", str(folder), "--out", str(tmp_path / "out"), "-q"]
+        assert CliRunner().invoke(app, args).exit_code == 0
+        again = CliRunner().invoke(app, [*args, "--reprocess"])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith(
+        "articles: 2 done (0 extracted, 2 from the cache, 0 from an earlier run; 2 reprocessed)"
+    )
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["reprocessed"] == 2
+
+
+# --- two runs on one store ----------------------------------------------------------------------
+
+
+def test_two_concurrent_batches_on_one_store_pay_once_per_article(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 24)
+    store = tmp_path / "s.sqlite"
+    both_busy = threading.Event()
+
+    def respond(request: dict[str, Any]) -> Reply:
+        # Hold the first answers until both runs have requests out (or a generous bound), so
+        # that the runs really overlap: without claims both would be asking for a000..a003.
+        both_busy.wait(timeout=60)
+        return extraction_reply(request)
+
+    reports: dict[str, BatchReport] = {}
+    errors: list[BaseException] = []
+    with fake_llm_server([], respond=respond) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False, concurrency=4)
+
+        def batch(name: str) -> None:
+            try:
+                reports[name] = run_batch([str(folder)], settings, store_path=store)
+            except BaseException as e:  # surfaced below
+                errors.append(e)
+
+        runs = [threading.Thread(target=batch, args=(name,)) for name in ("one", "two")]
+        for run in runs:
+            run.start()
+        deadline = time.monotonic() + 60
+        while server.in_flight < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        both_busy.set()
+        for run in runs:
+            run.join(120)
+        assert not errors and not any(run.is_alive() for run in runs)
+        paid = [r["messages"][-1]["content"] for r in server.requests]
+    assert len(paid) == 24 and len(set(paid)) == 24  # every article asked for exactly once
+    for report in reports.values():  # and each run accounts for every article
+        c = report.counts
+        assert c["done"] + c["resumed"] == 24 and c["failed"] == 0, c
+    assert sum(r.counts["done"] for r in reports.values()) == 24
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done'").fetchone() == (24,)
+        assert db.execute("SELECT COUNT(*) FROM leases").fetchone() == (0,)
+
+
+def test_an_article_held_by_a_live_run_is_left_to_it_and_resumed_once_it_is_done(
+    tmp_path: Path,
+) -> None:
+    from summarizer.batch.store import ResultStore
+    from summarizer.extraction.pipeline import Extractor
+    from summarizer.ingest.articles import load_article
+
+    folder = tmp_path / "in"
+    paths = write_articles(folder, 4)
+    store_path = tmp_path / "s.sqlite"
+    rest_done = threading.Event()
+
+    class Waiter(Recorder):
+        def finished(self, outcome: Outcome) -> None:
+            super().finished(outcome)
+            if len(self.outcomes) == 3:
+                rest_done.set()
+
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False)
+        with Extractor(settings) as extractor:
+            held = load_article(str(paths[2]))
+            key = extractor.key_for(held)
+            other = ResultStore(store_path)  # another run, alive, working on a002
+            assert other.claim(key) == Claimed()
+            theirs = extractor.summarise(held)
+        assert len(server.requests) == 1
+        waiter = Waiter()
+        ours: list[BatchReport] = []
+        batch = threading.Thread(
+            target=lambda: ours.append(
+                run_batch([str(folder)], settings, store_path=store_path, observer=waiter)
+            )
+        )
+        batch.start()
+        assert rest_done.wait(60)  # it did the other three and is waiting for a002
+        assert len(server.requests) == 4 and batch.is_alive()
+        other.save_result(key, theirs)  # the other run finishes a002
+        other.close()
+        batch.join(60)
+        assert not batch.is_alive()
+        assert len(server.requests) == 4  # a002 was never paid for twice
+    [report] = ours
+    assert report.counts == {"done": 3, "cached": 0, "resumed": 1, "failed": 0, "duplicate": 0}
+    assert next(o for o in report.outcomes if o.source == str(paths[2])).status == "resumed"
+
+
+def test_a_killed_runs_claims_are_taken_over(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from summarizer.extraction.pipeline import Extractor
+    from summarizer.ingest.articles import load_article
+
+    folder = tmp_path / "in"
+    paths = write_articles(folder, 3)
+    store_path = tmp_path / "s.sqlite"
+    killed = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                            capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    with fake_llm_server([], respond=extraction_reply) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False)
+        with Extractor(settings) as extractor:
+            keys = [extractor.key_for(load_article(str(p))) for p in paths]
+        run_batch([str(tmp_path / "nothing")], settings, store_path=store_path)  # the tables
+        with sqlite3.connect(store_path) as db:
+            db.executemany(
+                "INSERT INTO leases (key, owner, expires_at) VALUES (?, ?, ?)",
+                [
+                    # A run on this machine whose process is gone: taken over at once.
+                    (keys[0], f"{socket.gethostname()}:{killed}:0", time.time() + 3600),
+                    # A run elsewhere that stopped renewing: taken over once its claim lapses.
+                    (keys[1], "elsewhere:1:0", time.time() + 1.0),
+                ],
+            )
+        report = run_batch([str(folder)], settings, store_path=store_path)
+        assert len(server.requests) == 3
+    assert report.counts == {"done": 3, "cached": 0, "resumed": 0, "failed": 0, "duplicate": 0}
+
+
+def test_a_run_renews_its_claims_while_an_article_is_in_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.batch import runner, store
+
+    monkeypatch.setattr(store, "LEASE_S", 0.9)
+    monkeypatch.setattr(runner, "LEASE_S", 0.9)
+    folder = tmp_path / "in"
+    write_articles(folder, 1)
+    store_path = tmp_path / "s.sqlite"
+    answer = threading.Event()
+
+    def respond(request: dict[str, Any]) -> Reply:
+        answer.wait(timeout=60)
+        return extraction_reply(request)
+
+    def expiries() -> list[float]:
+        if not store_path.exists():
+            return []
+        with sqlite3.connect(store_path) as db:
+            if not db.execute("SELECT name FROM sqlite_master WHERE name = 'leases'").fetchone():
+                return []
+            return [e for (e,) in db.execute("SELECT expires_at FROM leases")]
+
+    with fake_llm_server([], respond=respond) as server:
+        settings = endpoint_settings(server.base_url, use_cache=False)
+        batch = threading.Thread(target=run_batch, args=([str(folder)], settings),
+                                 kwargs={"store_path": store_path})  # fmt: skip
+        batch.start()
+        deadline = time.monotonic() + 60
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        [first] = expiries()  # claimed before it was sent
+        while expiries() and expiries()[0] <= first and time.monotonic() < deadline:
+            time.sleep(0.01)
+        renewed = expiries()
+        answer.set()
+        batch.join(60)
+    assert renewed and renewed[0] > first  # renewed while the answer was outstanding
+    assert expiries() == []  # and given up once the article was stored
