@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,32 +168,13 @@ def test_cached_articles_are_counted_as_cached_and_cost_nothing(tmp_path: Path) 
 def test_concurrency_bounds_requests_in_flight(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_articles(folder, 12)
-    with fake_llm_server([], respond=lambda r: extraction_reply(r, delay_s=0.3)) as server:
-        report = run_batch(
-            [str(folder)],
-            endpoint_settings(server.base_url, concurrency=4),
-            store_path=tmp_path / "s.sqlite",
-        )
-    assert report.counts["done"] == 12
-    assert server.max_in_flight == 4
-    # 12 answers of 0.3 s, four at a time: about 0.9 s, far from the 3.6 s of one at a time.
-    assert report.elapsed_s < 2.5
-
-
-def test_a_429_pauses_every_worker_then_one_probe_goes_first(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    write_articles(folder, 8)
-    lock = threading.Lock()
-    refused_at: list[float] = []
+    # Each answer waits until four requests are out: four at a time is then proven by the
+    # endpoint itself (a fifth would show in max_in_flight; fewer would never be answered).
+    four_out = threading.Barrier(4, timeout=60)
 
     def respond(request: dict[str, Any]) -> Reply:
-        with lock:
-            first = not refused_at
-            if first:
-                refused_at.append(0.0)
-        if first:
-            return Reply(status=429, headers={"Retry-After": "1"})
-        return extraction_reply(request, delay_s=0.2)
+        four_out.wait()
+        return extraction_reply(request)
 
     with fake_llm_server([], respond=respond) as server:
         report = run_batch(
@@ -200,14 +182,48 @@ def test_a_429_pauses_every_worker_then_one_probe_goes_first(tmp_path: Path) -> 
             endpoint_settings(server.base_url, concurrency=4),
             store_path=tmp_path / "s.sqlite",
         )
-    assert report.counts["done"] == 8 and len(server.requests) == 9
-    arrivals = sorted(server.arrivals)
-    t429 = arrivals[0]  # the first request is the refused one; it is answered at once
-    later = [t - t429 for t in arrivals if t - t429 > 0.1]  # after the first wave of four
-    # Nothing is sent while the endpoint asked to wait...
-    assert all(t >= 0.95 for t in later), later
-    # ...then one probe goes alone; the others follow only once it is answered (0.2 s).
-    assert later[1] - later[0] >= 0.18, later
+    assert report.counts["done"] == 12 and not report.failures
+    assert server.max_in_flight == 4
+
+
+def test_a_429_pauses_every_worker_then_one_probe_goes_first(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_articles(folder, 8)
+    lock = threading.Lock()
+    first_wave = threading.Barrier(4, timeout=60)
+    refused_at: list[float] = []  # when each 429 was sent
+    answered_at: dict[int, float] = {}  # when each later request was answered, by arrival
+
+    arrivals = iter(range(1000))
+
+    def respond(request: dict[str, Any]) -> Reply:
+        with lock:
+            arrival = next(arrivals)
+        if arrival < 4:
+            # The first wave (all four workers) is refused together: "wait a second".
+            first_wave.wait()
+            with lock:
+                refused_at.append(time.monotonic())
+            return Reply(status=429, headers={"Retry-After": "1"})
+        reply = extraction_reply(request, delay_s=0.2 if arrival == 4 else 0.0)
+        with lock:
+            answered_at[arrival] = time.monotonic() + reply.delay_s
+        return reply
+
+    with fake_llm_server([], respond=respond) as server:
+        report = run_batch(
+            [str(folder)],
+            endpoint_settings(server.base_url, concurrency=4),
+            store_path=tmp_path / "s.sqlite",
+        )
+    assert report.counts["done"] == 8 and len(server.requests) == 12
+    later = server.arrivals[4:]
+    # Nothing is sent while the endpoint asked to wait (the pause starts when a 429 is read,
+    # after it was sent, so this lower bound holds however slow the machine)...
+    assert min(later) - max(refused_at) >= 0.99, (refused_at, later)
+    # ...then one probe goes alone; the others follow only once it is answered.
+    probe_answered = answered_at[4]
+    assert all(t >= probe_answered - 0.01 for t in later[1:]), (probe_answered, later)
 
 
 def test_outputs_timeline_records_and_report(tmp_path: Path) -> None:
@@ -305,12 +321,19 @@ def test_batch_report_costs_only_the_tokens_this_run_spent(tmp_path: Path) -> No
     )
 
 
+def wait_until(condition: Callable[[], bool], what: str, bound_s: float = 60) -> None:
+    """Poll ``condition`` until it holds; fail (naming ``what``) after a generous bound."""
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
+
+
 def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: Path) -> None:
     import os
     import signal
     import subprocess
     import sys
-    import time
 
     folder = tmp_path / "in"
     write_articles(folder, 12)
@@ -327,36 +350,53 @@ def test_killed_batch_loses_nothing_finished_and_a_rerun_completes_it(tmp_path: 
                 " FROM articles a WHERE status = 'done'"
             ).fetchall()
 
-    with fake_llm_server([], respond=lambda r: extraction_reply(r, delay_s=0.25)) as server:
-        env = {
-            **os.environ,
-            "SUMMARIZER_BASE_URL": server.base_url,
-            "SUMMARIZER_MODEL": "fake-model",
-            "SUMMARIZER_USE_CACHE": "0",  # what a re-run skips must come from the store
-        }
-        command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store", str(store),
-                   "--concurrency", "2", "--quiet"]  # fmt: skip
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 60
-        while len(done_rows()) < 4 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait(10)
-        survived = done_rows()
-        assert 4 <= len(survived) < 12, "the batch was not killed mid-run"
-        requests_before = len(server.requests)
-        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        assert rerun.returncode == 0, rerun.stderr
-        # The re-run sent exactly the articles that had not finished.
-        assert len(server.requests) - requests_before == 12 - len(survived)
+    # The first four answers come at once; later ones wait until the batch has been killed, so
+    # exactly four articles have finished when it dies, however fast or slow the machine is.
+    killed = threading.Event()
+    lock = threading.Lock()
+    answered = [0]
+
+    def respond(request: dict[str, Any]) -> Reply:
+        with lock:
+            answered[0] += 1
+            hold = answered[0] > 4
+        if hold:
+            killed.wait(timeout=120)
+        return extraction_reply(request)
+
+    try:
+        with fake_llm_server([], respond=respond) as server:
+            env = {
+                **os.environ,
+                "SUMMARIZER_BASE_URL": server.base_url,
+                "SUMMARIZER_MODEL": "fake-model",
+                "SUMMARIZER_USE_CACHE": "0",  # what a re-run skips must come from the store
+            }
+            command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store",
+                       str(store), "--concurrency", "2", "--quiet"]  # fmt: skip
+            process = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            # Four stored and both workers waiting on an answer: nothing more can finish.
+            wait_until(lambda: len(done_rows()) == 4 and server.in_flight == 2, "4 done, 2 out")
+            process.send_signal(signal.SIGKILL)
+            process.wait(60)
+            survived = done_rows()
+            assert len(survived) == 4
+            killed.set()
+            requests_before = len(server.requests)
+            rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+            assert rerun.returncode == 0, rerun.stderr
+            # The re-run sent exactly the articles that had not finished.
+            assert len(server.requests) - requests_before == 8
+    finally:
+        killed.set()
     finished = done_rows()
     assert len(finished) == 12 and len({sha for sha, _, _ in finished}) == 12
     # Every article's records are all there, exactly once.
     for _, saved, n_records in finished:
         assert len(ArticleResult.model_validate_json(saved).records) == n_records == 1
-    assert f"{len(survived)} from an earlier run" in rerun.stdout
+    assert "4 from an earlier run" in rerun.stdout
 
 
 @pytest.fixture(scope="module")
@@ -421,7 +461,6 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
     folder = tmp_path / "in"
     write_articles(folder, 6)
@@ -437,26 +476,29 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path: Path) -> None:
                 db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done'").fetchone()[0]
             )
 
-    def respond(request: dict[str, Any]) -> Reply:
-        slow = "day 0." not in request["messages"][-1]["content"]
-        return extraction_reply(request, delay_s=20.0 if slow else 0.0)
+    # Every answer but the first is held until the test ends: a batch that waited for its
+    # answers after Ctrl-C would never exit (and the bound below would fail it).
+    test_over = threading.Event()
 
-    with fake_llm_server([], respond=respond) as server:
-        env = {**os.environ, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_MODEL": "m"}
-        command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store", str(store),
-                   "--concurrency", "2", "--quiet"]  # fmt: skip
-        process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while done() < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        while len(server.requests) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)  # the next article is being answered (slowly)
-        interrupted = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=15)
-        waited = time.monotonic() - interrupted
+    def respond(request: dict[str, Any]) -> Reply:
+        if "day 0." not in request["messages"][-1]["content"]:
+            test_over.wait(timeout=300)
+        return extraction_reply(request)
+
+    try:
+        with fake_llm_server([], respond=respond) as server:
+            env = {**os.environ, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_MODEL": "m"}
+            command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store",
+                       str(store), "--concurrency", "2", "--quiet"]  # fmt: skip
+            process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+            # One article stored, and both workers waiting on a held answer.
+            wait_until(lambda: done() == 1 and server.in_flight == 2, "1 done, 2 held")
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=120)
+            assert server.in_flight == 2  # it left with its answers still outstanding
+    finally:
+        test_over.set()
     assert process.returncode == 130
-    assert waited < 5  # it did not wait for the 20-second answers
     assert "interrupted; finished articles are in the store" in stderr
     assert done() == 1
 
