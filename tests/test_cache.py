@@ -199,7 +199,7 @@ def test_a_directory_that_cannot_hold_a_cache_is_a_config_error(tmp_path: Path) 
     with pytest.raises(ConfigError) as raised:
         ResultCache(not_a_dir)
     assert str(raised.value) == (
-        f"cannot use the cache in {not_a_dir} (File exists): set SUMMARIZER_CACHE_DIR to a "
+        f"cannot use the cache in {not_a_dir} (not a directory): set SUMMARIZER_CACHE_DIR to a "
         "writable directory, or run with --no-cache"
     )
 

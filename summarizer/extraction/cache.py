@@ -84,7 +84,12 @@ class ResultCache:
         return cache
 
     def _unusable(self, error: BaseException) -> ConfigError:
-        reason = getattr(error, "strerror", None) or error
+        # mkdir says "File exists" when the path is a file; say what is wrong with it.
+        reason = (
+            "not a directory"
+            if isinstance(error, FileExistsError)
+            else getattr(error, "strerror", None) or error
+        )
         return ConfigError(
             f"cannot use the cache in {self._directory} ({reason}): set SUMMARIZER_CACHE_DIR "
             "to a writable directory, or run with --no-cache"
