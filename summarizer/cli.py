@@ -192,14 +192,17 @@ def summarise(
 def merge_cmd(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Saved outputs: `summarise -f json`, timelines, JSON Lines."),
+        typer.Argument(
+            help="Saved outputs: `summarise -f json`, timelines, JSON Lines, batch stores."
+        ),
     ],
     fmt: FormatOption = OutputFormat.md,
     output: OutputOption = None,
     explain: ExplainOption = False,
 ) -> None:
     """Merge saved records into one timeline, without calling a model."""
-    from summarizer.timeline.merge import merge
+    from summarizer.batch.store import is_store_file, read_store
+    from summarizer.timeline.merge import merge, sourced_records
     from summarizer.timeline.render import timeline_json, timeline_markdown
     from summarizer.timeline.saved import load_saved_records
 
@@ -207,6 +210,9 @@ def merge_cmd(
     failed = False
     for path in files:
         try:
+            if is_store_file(path):
+                records += sourced_records(read_store(path))
+                continue
             saved = load_saved_records(path)
         except InputError as e:
             typer.echo(f"summarizer: error: {e}", err=True)
@@ -280,6 +286,14 @@ def batch(
             "too (env SUMMARIZER_ALLOW_PRIVATE_LINKS).",
         ),
     ] = False,
+    reprocess: Annotated[
+        bool,
+        typer.Option(
+            "--reprocess",
+            help="Make again the articles already done in the store and replace their results "
+            "(the cache answers for the model, so only the post-processing runs again).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_cache: NoCacheOption = False,
     base_url: BaseUrlOption = None,
@@ -306,6 +320,7 @@ def batch(
                 store_path=store_path,
                 fetch_links=fetch_links,
                 observer=progress,
+                reprocess=reprocess,
             )
         if out is not None:
             write_outputs(report, out)

@@ -6,6 +6,11 @@ shares one rate gate, so a 429 pauses all workers instead of each finding it alo
 finished article is written to the SQLite results store in its own transaction as it finishes,
 so a killed batch loses nothing that had finished and a re-run skips it. One bad input or one
 article the LLM fails on is recorded with its reason; the batch goes on.
+
+Runs may share a store: each article is claimed in the store before it is extracted (the claim
+renewed while it is in progress), and an article another live run holds is left to it and
+come back to at the end: by then it is done (resumed from the store) or its claim has lapsed
+(the other run was killed) and this run does it.
 """
 
 from __future__ import annotations
@@ -21,8 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
+from summarizer import __version__
 from summarizer.batch.pricing import Price, load_prices, price_for
-from summarizer.batch.store import ResultStore
+from summarizer.batch.store import (
+    LEASE_S,
+    Busy,
+    Claimed,
+    FailedElsewhere,
+    ResultStore,
+    Stored,
+    StoreError,
+)
 from summarizer.config import FetchLinks, Settings
 from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.extraction.pipeline import EndpointProvider, Extractor
@@ -35,6 +49,9 @@ from summarizer.timeline.render import timeline_json, timeline_markdown
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: How often a run looks again at an article another run holds.
+WAIT_POLL_S = 0.5
 
 Status = Literal["done", "cached", "resumed", "failed", "duplicate"]
 
@@ -51,6 +68,8 @@ class Outcome:
         result: The article's records, unless failed or duplicate.
         error: Why it failed.
         unreadable: It failed because the input could not be read (not because of the LLM).
+        reprocessed: A result finished by an earlier run was made again (``--reprocess``).
+        made_by: The package version that made a ``resumed`` result (``None``: not recorded).
 
     """
 
@@ -59,6 +78,8 @@ class Outcome:
     result: ArticleResult | None = None
     error: str | None = None
     unreadable: bool = False
+    reprocessed: bool = False
+    made_by: str | None = None
 
 
 class BatchObserver(Protocol):
@@ -81,6 +102,7 @@ class BatchReport:
     concurrency: int
     store: Path
     price: Price | None
+    reprocess: bool = False
 
     @property
     def results(self) -> list[ArticleResult]:
@@ -104,6 +126,20 @@ class BatchReport:
         return {s: found.get(s, 0) for s in ("done", "cached", "resumed", "failed", "duplicate")}
 
     @property
+    def reprocessed(self) -> int:
+        """Articles finished by an earlier run and made again (``--reprocess``)."""
+        return sum(1 for o in self.outcomes if o.reprocessed)
+
+    @property
+    def made_by_other_versions(self) -> Counter[str]:
+        """Resumed results per package version that made them, when not this one."""
+        return Counter(
+            o.made_by or "unknown"
+            for o in self.outcomes
+            if o.status == "resumed" and o.made_by != __version__
+        )
+
+    @property
     def tokens(self) -> tuple[int, int]:
         """Prompt and completion tokens this run spent (cached and resumed ones spent none)."""
         spent = [o.result.usage for o in self.outcomes if o.status == "done" and o.result]
@@ -119,6 +155,7 @@ class BatchReport:
         prompt, completion = self.tokens
         return {
             "counts": self.counts,
+            "reprocessed": self.reprocessed,
             "inputs": len(self.outcomes),
             "prompt_tokens": prompt,
             "completion_tokens": completion,
@@ -139,14 +176,25 @@ class BatchReport:
             if self.cost_usd is not None
             else f"unknown (no price for {self.model!r}; give --prices)"
         )
+        reprocessed = f"; {self.reprocessed} reprocessed" if self.reprocess else ""
         lines = [
             f"articles: {c['done'] + c['cached'] + c['resumed']} done "
             f"({c['done']} extracted, {c['cached']} from the cache, {c['resumed']} from an "
-            f"earlier run), {c['failed']} failed, {c['duplicate']} duplicate",
+            f"earlier run{reprocessed}), {c['failed']} failed, {c['duplicate']} duplicate",
             f"tokens: {prompt:,} prompt + {completion:,} completion; cost: {cost}",
             f"model: {self.model}; concurrency {self.concurrency}; "
             f"{self.elapsed_s:.1f}s; store: {self.store}",
         ]
+        older = self.made_by_other_versions
+        if older:
+            versions = ", ".join(
+                f"{n} by {'an unrecorded version' if v == 'unknown' else v}"
+                for v, n in sorted(older.items())
+            )
+            lines.append(
+                f"from an earlier run of another version: {versions}; --reprocess makes "
+                f"them again with {__version__}"
+            )
         if self.failures:
             lines.append("failed:")
             lines += [f"  {source}: {error}" for source, error in self.failures]
@@ -178,14 +226,26 @@ def write_outputs(report: BatchReport, out_dir: Path) -> list[Path]:
     return written
 
 
+@dataclass(frozen=True)
+class _Held:
+    """An article another run held when this run came to it."""
+
+    index: int
+    source: str
+    article: Article
+    key: str
+
+
 @dataclass
 class _Run:
     store: ResultStore
     extractor: Extractor
     pool: ThreadPoolExecutor
     observer: BatchObserver | None
+    reprocess: bool = False
     outcomes: dict[int, Outcome] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    held: list[_Held] = field(default_factory=list)
     abort: ConfigError | None = None
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
@@ -199,6 +259,12 @@ class _Run:
             self.observer.finished(outcome)
 
     async def process(self, index: int, item: Item, slots: asyncio.Semaphore) -> None:
+        try:
+            await self._process(index, item, slots)
+        except StoreError as e:  # nothing more can be kept: stop, and say it in one line
+            self.abort = self.abort or e
+
+    async def _process(self, index: int, item: Item, slots: asyncio.Semaphore) -> None:
         if isinstance(item, Article | Pending):
             source = item.source
         else:
@@ -221,9 +287,43 @@ class _Run:
             return
         self.seen.add(article.sha256)
         key = self.extractor.key_for(article)
-        done = self.store.result(key)
-        if done is not None:
-            self.finish(index, Outcome(source, "resumed", result=done))
+        claim = self.store.claim(key, reprocess=self.reprocess)
+        if isinstance(claim, Busy):
+            self.held.append(_Held(index, source, article, key))  # come back at the end
+            return
+        await self.settle(index, source, article, key, claim)
+
+    async def come_back(self, held: _Held, slots: asyncio.Semaphore) -> None:
+        """Wait until the run holding the article finishes it or its claim lapses."""
+        try:
+            while self.abort is None:
+                async with slots:
+                    if self.abort is not None:
+                        return
+                    claim = self.store.claim(held.key, reprocess=self.reprocess)
+                    if not isinstance(claim, Busy):
+                        await self.settle(held.index, held.source, held.article, held.key, claim)
+                        return
+                await asyncio.sleep(WAIT_POLL_S)
+        except StoreError as e:
+            self.abort = self.abort or e
+
+    async def settle(
+        self,
+        index: int,
+        source: str,
+        article: Article,
+        key: str,
+        claim: Stored | Claimed | FailedElsewhere,
+    ) -> None:
+        """Finish an article as the store says: already done, failed elsewhere, or do it."""
+        if isinstance(claim, Stored):
+            self.finish(
+                index, Outcome(source, "resumed", result=claim.result, made_by=claim.version)
+            )
+            return
+        if isinstance(claim, FailedElsewhere):
+            self.finish(index, Outcome(source, "failed", error=claim.error))
             return
         try:
             result = await self.in_thread(self.extractor.summarise, article)
@@ -238,10 +338,20 @@ class _Run:
         else:
             self.store.save_result(key, result)
             status: Status = "cached" if result.usage.cached else "done"
-            self.finish(index, Outcome(source, status, result=result))
+            self.finish(index, Outcome(source, status, result=result, reprocessed=claim.replaces))
             return
         self.store.save_failure(key, article.sha256, article.id, source, error)
         self.finish(index, Outcome(source, "failed", error=error))
+
+
+async def _keep_claims(store: ResultStore) -> None:
+    """Renew this run's claims well before they lapse, for as long as the run goes on."""
+    while True:
+        await asyncio.sleep(LEASE_S / 3)
+        try:
+            store.renew()
+        except StoreError as e:  # a store that fails here fails the next save too, loudly
+            log.debug("could not renew the claims: %s", e)
 
 
 async def _run_batch(
@@ -251,6 +361,7 @@ async def _run_batch(
     fetch_links: FetchLinks,
     endpoint: EndpointProvider | None,
     observer: BatchObserver | None,
+    reprocess: bool,
 ) -> BatchReport:
     started = time.perf_counter()
     price = price_for(
@@ -275,14 +386,27 @@ async def _run_batch(
             ResultStore(store_path) as store,
             Extractor(settings, endpoint=endpoint) as extractor,
         ):
-            run = _Run(store, extractor, pool, observer)
-            items = await run.in_thread(
-                lambda: list(iter_inputs(list(sources), fetcher=fetcher, fetch_links=fetch_links))
-            )
-            if observer is not None:
-                observer.started(len(items))
-            slots = asyncio.Semaphore(concurrency)
-            await asyncio.gather(*(run.process(i, item, slots) for i, item in enumerate(items)))
+            run = _Run(store, extractor, pool, observer, reprocess)
+            renewing = asyncio.create_task(_keep_claims(store))
+            try:
+                items = await run.in_thread(
+                    lambda: list(
+                        iter_inputs(list(sources), fetcher=fetcher, fetch_links=fetch_links)
+                    )
+                )
+                if observer is not None:
+                    observer.started(len(items))
+                slots = asyncio.Semaphore(concurrency)
+                await asyncio.gather(*(run.process(i, item, slots) for i, item in enumerate(items)))
+                if run.held and run.abort is None:
+                    log.warning(
+                        "%d article(s) are being done by another run on %s; waiting for it",
+                        len(run.held),
+                        store_path,
+                    )
+                    await asyncio.gather(*(run.come_back(h, slots) for h in run.held))
+            finally:
+                renewing.cancel()
             finished = True
     finally:
         # Interrupted: do not wait for answers nobody will store (what finished is committed).
@@ -296,6 +420,7 @@ async def _run_batch(
         concurrency=concurrency,
         store=store_path,
         price=price,
+        reprocess=reprocess,
     )
 
 
@@ -307,6 +432,7 @@ def run_batch(
     fetch_links: FetchLinks = FetchLinks.auto,
     endpoint: EndpointProvider | None = None,
     observer: BatchObserver | None = None,
+    reprocess: bool = False,
 ) -> BatchReport:
     """Extract the records of every article in the sources, concurrently and resumably.
 
@@ -317,13 +443,19 @@ def run_batch(
         fetch_links: When a feed entry's linked page is read instead of the entry's text.
         endpoint: Override the LLM endpoint (tests).
         observer: Told when the inputs are listed and as each one finishes.
+        reprocess: Extract again the articles an earlier run finished (the extraction cache
+            answers for the model, so only the post-processing runs again) and replace their
+            stored results.
 
     Returns:
         Every input's outcome in input order, with token and cost totals.
 
     Raises:
-        ConfigError: Nothing can succeed (no model installed, bad settings or price file);
-            what finished before is kept in the store.
+        ConfigError: Nothing can succeed (no model installed, bad settings or price file), or
+            the store cannot be used (:class:`~summarizer.batch.store.StoreError`: not a
+            store, damaged, not writable); what finished before is kept in the store.
 
     """
-    return asyncio.run(_run_batch(sources, settings, store_path, fetch_links, endpoint, observer))
+    return asyncio.run(
+        _run_batch(sources, settings, store_path, fetch_links, endpoint, observer, reprocess)
+    )
