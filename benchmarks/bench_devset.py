@@ -82,7 +82,10 @@ def main() -> int:
                     )
                 for warning in result.warnings:
                     print(f"    ! {warning}", file=sys.stderr)
-    report = evaluate([r for r in results], gold)
+    scored = gold.model_copy(
+        update={"articles": {k: v for k, v in gold.articles.items() if k in {p.stem for p in paths}}}
+    )
+    report = evaluate(results, scored)
     print(report_table(report))
     all_seconds = [r.usage.seconds for r in results if r.usage.calls]
     tokens = sum(r.usage.completion_tokens for r in results)

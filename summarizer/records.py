@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -59,9 +59,8 @@ class Count(_Strict):
     qualifier: Qualifier = Field(description="exact, or the approximation the article uses.")
 
 
-#: Most figures the model may give for one sentence; most kinds of event one sentence reports.
+#: Most figures the model may give for one sentence.
 MAX_FIGURES = 6
-MAX_KINDS = 2
 ReceivedBy = Literal["russia", "ukraine", "each_side", "both", "unknown"]
 SentenceKind = Literal[
     "none",
@@ -70,6 +69,28 @@ SentenceKind = Literal[
     "talks_round",
     "agreement",
     "cumulative_tally",
+]
+#: A sentence's label: one kind, or two an event sentence often reports together.
+Label = Literal[
+    "none",
+    "prisoner_exchange",
+    "body_repatriation",
+    "talks_round",
+    "agreement",
+    "cumulative_tally",
+    "talks_round+agreement",
+    "prisoner_exchange+cumulative_tally",
+    "prisoner_exchange+body_repatriation",
+    "agreement+prisoner_exchange",
+]
+#: ``[number, received_by]``: a figure and who RECEIVED those people or bodies.
+WireFigure = tuple[Annotated[int, Field(ge=0, le=10_000_000)], ReceivedBy]
+#: ``[n, label, [[number, received_by], ...]]``: what the model says of sentence ``n``.
+#: Arrays, not objects: a small model writes a third of the tokens for the same answer.
+WireEntry = tuple[
+    Annotated[int, Field(ge=1)],
+    Label,
+    Annotated[list[WireFigure], Field(max_length=MAX_FIGURES)],
 ]
 
 
@@ -95,7 +116,7 @@ class SentenceAnswer(_Strict):
     n: int = Field(ge=1, description="The sentence's number.")
     kinds: list[SentenceKind] = Field(
         min_length=1,
-        max_length=MAX_KINDS,
+        max_length=2,
         description="What the sentence reports as having happened: prisoner_exchange (living "
         "prisoners were swapped or brought home), body_repatriation (bodies handed over), "
         "talks_round (delegations met), agreement (the sides agreed on something), "
@@ -104,15 +125,30 @@ class SentenceAnswer(_Strict):
     figures: list[AnswerFigure] = Field(
         default_factory=list,
         max_length=MAX_FIGURES,
-        description="The numbers of people or bodies the sentence gives for its event "
-        "(left out when it gives none).",
+        description="The numbers of people or bodies the sentence gives for its event.",
     )
+
+    @classmethod
+    def from_wire(cls, entry: WireEntry) -> SentenceAnswer:
+        """Read one ``[n, label, figures]`` entry of an answer."""
+        n, label, figures = entry
+        return cls(
+            n=n,
+            kinds=label.split("+"),  # type: ignore[arg-type]
+            figures=[AnswerFigure(number=v, received_by=side) for v, side in figures],
+        )
 
 
 class Answer(_Strict):
-    """Everything the model returns for one request: one label per sentence shown, in order."""
+    """Everything the model returns for one request: one entry per sentence shown, in order."""
 
-    sentences: list[SentenceAnswer] = Field(description="One entry per sentence, in order.")
+    sentences: list[WireEntry] = Field(
+        description="One [n, label, [[number, received_by], ...]] entry per sentence, in order."
+    )
+
+    def entries(self) -> list[SentenceAnswer]:
+        """The entries, read."""
+        return [SentenceAnswer.from_wire(e) for e in self.sentences]
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

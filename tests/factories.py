@@ -31,22 +31,17 @@ def answer(*events: dict[str, Any]) -> str:
     return json.dumps({"events": list(events)})
 
 
-def label(
-    n: int, *kinds: str | tuple[int, str], figures: list[tuple[int, str]] | None = None
-) -> dict[str, Any]:
-    """The model's label of sentence ``n``: kinds (default none) and ``(number, received_by)``.
+def label(n: int, *kinds: str | tuple[int, str]) -> list[Any]:
+    """The model's ``[n, label, figures]`` entry for sentence ``n``.
 
-    Figures may also be given among ``kinds`` as tuples: ``label(3, "prisoner_exchange",
-    (95, "each_side"))``.
+    ``kinds`` are event kinds (none when empty; two are joined with "+") and figures as
+    ``(number, received_by)``: ``label(3, "prisoner_exchange", (95, "each_side"))``.
     """
     names = [k for k in kinds if isinstance(k, str)] or ["none"]
-    pairs = [k for k in kinds if isinstance(k, tuple)] + list(figures or [])
-    entry: dict[str, Any] = {"n": n, "kinds": names}
-    if pairs:
-        entry["figures"] = [{"number": v, "received_by": side} for v, side in pairs]
-    return entry
+    pairs = [[k[0], k[1]] for k in kinds if isinstance(k, tuple)]
+    return [n, "+".join(names), pairs]
 
 
-def labels(*entries: dict[str, Any]) -> str:
+def labels(*entries: list[Any]) -> str:
     """The JSON answer labelling these sentences."""
     return json.dumps({"sentences": list(entries)})

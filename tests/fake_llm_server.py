@@ -88,21 +88,15 @@ def extraction_reply(request: dict[str, Any], delay_s: float = 0.0) -> Reply:
     for each side; every other sentence ``none``. So any article with such a sentence (the
     synthetic batch articles have one) yields one grounded exchange.
     """
-    entries: list[dict[str, Any]] = []
+    entries: list[list[Any]] = []
     labelled = False
     for number, text in shown_sentences(request):
         figure = re.search(r"\b(\d{1,4})\b", text)
         if figure and not labelled:
             labelled = True
-            entries.append(
-                {
-                    "n": number,
-                    "kinds": ["prisoner_exchange"],
-                    "figures": [{"number": int(figure[1]), "received_by": "each_side"}],
-                }
-            )
+            entries.append([number, "prisoner_exchange", [[int(figure[1]), "each_side"]]])
         else:
-            entries.append({"n": number, "kinds": ["none"]})
+            entries.append([number, "none", []])
     return Reply(content=json.dumps({"sentences": entries}), delay_s=delay_s)
 
 

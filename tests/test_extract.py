@@ -151,7 +151,7 @@ def test_figures_not_written_in_the_sentence_never_reach_the_output() -> None:
 def test_a_cut_off_answer_keeps_its_complete_labels_and_says_so() -> None:
     def cut(request: dict[str, Any]) -> Reply:
         full = good_answer(request).content or ""
-        return Reply(content=full[: full.rindex('{"n"')], finish_reason="length")
+        return Reply(content=full[: full.rindex("[")], finish_reason="length")
 
     with fake_llm_server([], respond=cut) as server:
         with Extractor(settings(server.base_url)) as extractor:

@@ -223,7 +223,7 @@ def test_connection_refused_is_reported() -> None:
 def test_truncated_output_is_reported_not_parsed() -> None:
     with (
         fake_llm_server(
-            [Reply(content='{"sentences": [{"n": 1, "kinds": ["prisoner_ex', finish_reason="length")]
+            [Reply(content='{"sentences": [[1, "prisoner_ex', finish_reason="length")]
         ) as server,
         pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"),
     ):
@@ -250,7 +250,7 @@ def test_an_answer_that_breaks_the_schema_is_re_asked_then_handed_back_raw() -> 
     assert "sentences" in json.dumps(server.requests[1]["messages"][-1])  # the error, fed back
     assert result.validation_error is not None
     assert result.answer is None
-    assert json.loads(result.raw)["sentences"][0]["n"] == 2  # read leniently downstream
+    assert json.loads(result.raw)["sentences"][0][0] == 2  # read leniently downstream
 
 
 def test_an_empty_answer_after_reasks_is_reported() -> None:
@@ -329,5 +329,5 @@ def test_article_text_that_looks_like_a_template_is_sent_verbatim() -> None:
 
 
 def first_figure(result: Any) -> int:
-    figure: int = result.answer.sentences[0].figures[0].number
+    figure: int = result.answer.entries()[0].figures[0].number
     return figure

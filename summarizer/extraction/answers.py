@@ -12,38 +12,48 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, create_model
+from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from summarizer.extraction.grounding import short
 from summarizer.extraction.partial_json import complete_items
-from summarizer.records import Answer, SentenceAnswer
-
-
-@lru_cache(maxsize=64)
-def _entry_model(number: int) -> type[SentenceAnswer]:
-    return create_model(
-        f"Sentence{number}",
-        __base__=SentenceAnswer,
-        __doc__=f"The label of sentence {number}.",
-        n=(Literal[number], Field(description="The sentence's number.")),
-    )
+from summarizer.records import (
+    MAX_FIGURES,
+    Answer,
+    Label,
+    SentenceAnswer,
+    WireEntry,
+    WireFigure,
+)
 
 
 @lru_cache(maxsize=64)
 def answer_model(shown: int) -> type[Answer]:
-    """The answer schema of a request that shows ``shown`` numbered sentences."""
-    entries = tuple(_entry_model(i) for i in range(1, max(1, shown) + 1))
+    """The answer schema of a request that shows ``shown`` numbered sentences.
+
+    Entry ``i`` is ``[i, label, figures]`` with ``i`` fixed (a JSON Schema ``const``).
+    """
+    entries = tuple(
+        tuple[  # type: ignore[misc]
+            Literal[i],  # type: ignore[valid-type]
+            Label,
+            Annotated[list[WireFigure], Field(max_length=MAX_FIGURES)],
+        ]
+        for i in range(1, max(1, shown) + 1)
+    )
     return create_model(
         "Answer",
         __base__=Answer,
         __doc__=Answer.__doc__,
         sentences=(
             tuple[entries],  # type: ignore[valid-type]
-            Field(description="One entry per sentence, in order."),
+            Field(description="One [n, label, [[number, received_by], ...]] entry per sentence."),
         ),
     )
+
+
+_ENTRY = TypeAdapter(WireEntry)
 
 
 def _entries(raw: str) -> tuple[list[Any], str | None]:
@@ -58,7 +68,7 @@ def _entries(raw: str) -> tuple[list[Any], str | None]:
     return [], f"the answer is not an object with a sentences list: {short(raw)!r}"
 
 
-def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
+def parse_answer(raw: str, shown: int) -> tuple[list[SentenceAnswer], list[str]]:
     """Read a raw answer as well as it can be read.
 
     Args:
@@ -70,8 +80,7 @@ def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
 
     """
     try:
-        parsed = answer_model(shown).model_validate_json(raw)
-        return Answer(sentences=list(parsed.sentences)), []
+        return answer_model(shown).model_validate_json(raw).entries(), []
     except ValidationError:
         pass
     items, problem = _entries(raw)
@@ -79,7 +88,7 @@ def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
     entries: dict[int, SentenceAnswer] = {}
     for index, item in enumerate(items[: 2 * shown + 8]):
         try:
-            entry = SentenceAnswer.model_validate(item)
+            entry = SentenceAnswer.from_wire(_ENTRY.validate_python(item))
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ())) or "entry"
@@ -94,4 +103,4 @@ def parse_answer(raw: str, shown: int) -> tuple[Answer, list[str]]:
             warnings.append(f"answer entry {index} dropped: sentence {entry.n} labelled twice")
             continue
         entries[entry.n] = entry
-    return Answer(sentences=[entries[n] for n in sorted(entries)]), warnings
+    return [entries[n] for n in sorted(entries)], warnings

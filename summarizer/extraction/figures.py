@@ -278,7 +278,7 @@ _ABOUT_ARTICLES = re.compile(r"(?<!\w)(?:unos|unas|uns|umas)(?=\s)", re.IGNORECA
 EACH_AFTER_CHARS = 45
 
 
-def _prepared(text: str, language: str) -> str:
+def prepared_text(text: str, language: str) -> str:
     """Scaled decimals made whole ("1,2 тыс." -> "1200") and number words made digits."""
     text = _DECIMAL_SCALE.sub(
         lambda m: str(round((int(m.group(1)) + float("0." + m.group(2))) * _SCALE_1000)), _fold(text)
@@ -337,7 +337,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
         are left out.
 
     """
-    converted = _prepared(text, language)
+    converted = prepared_text(text, language)
     found = [
         (match, value)
         for match in _NUMBER_ANYWHERE.finditer(converted)

@@ -26,11 +26,10 @@ from datetime import date
 from summarizer.extraction.candidates import Shown
 from summarizer.extraction.dates import DateMention, find_dates, is_start_of_period, resolve
 from summarizer.extraction.details import find_mediators, find_place, find_round
-from summarizer.extraction.figures import Figure, read_figures
+from summarizer.extraction.figures import Figure, prepared_text, read_figures
 from summarizer.extraction.lexicon import mentions, pattern
 from summarizer.extraction.segments import Segment
 from summarizer.records import (
-    Answer,
     AnswerFigure,
     Count,
     EventDate,
@@ -131,6 +130,12 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
 
 
 def _count(wanted: AnswerFigure, figures: list[Figure]) -> Count | None:
+    found = _counted(wanted, figures)
+    return None if found is None else found[0]
+
+
+def _counted(wanted: AnswerFigure, figures: list[Figure]) -> tuple[Count, Figure] | None:
+    """The count the text makes of a figure the model named, and the figure it was read from."""
     matches = [f for f in figures if f.value == wanted.number]
     if not matches:
         return None
@@ -142,12 +147,13 @@ def _count(wanted: AnswerFigure, figures: list[Figure]) -> Count | None:
         side = "russia" if figure.nationality == "russia" else "ukraine"
     else:
         side = _SIDE_OF[wanted.received_by]
-    return Count(
+    count = Count(
         side=side,
         category=figure.category or "people",
         value=figure.value,
         qualifier=figure.qualifier,
     )
+    return count, figure
 
 
 #: How many sentences before its first cited one an undated event's date may come from.
@@ -296,36 +302,114 @@ def read_sentence(
             )
     allotted = _allot(kinds, list(entry.figures), figures)
     drafts = []
+    for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
+        occasions = _occasions(segment, entry, figures, view)
+        if occasions is not None:
+            kinds.remove(kind)
+            for mention, counts in occasions:
+                resolved = _refused_if_later(resolve(mention, view.language, view.published), view)
+                drafts.append(
+                    _draft(kind, segment, counts, resolved, mention.text, view, segment.index)
+                )
     for kind in kinds:
         event_date, date_text, date_warning = date_of(kind, None, [segment], view)
         if date_warning:
             warnings.append(f"{label}: {date_warning}")
         drafts.append(
-            Draft(
-                kind=kind,
-                segments=[segment],
-                counts=_unique(allotted[kind]),
-                date=event_date,
-                date_text=date_text,
-                location=find_place(segment.text, kind),
-                mediators=find_mediators([segment.text], pattern("mediation"))
-                if segment.is_prose
-                else [],
-                round_number=find_round(segment.text) if kind == "talks_round" else None,
-                claimed_by=None,
-                answer_index=segment.index,
+            _draft(
+                kind, segment, _unique(allotted[kind]), event_date, date_text, view, segment.index
             )
         )
     return drafts, warnings
 
 
+#: Kinds a recap tells as a list of occasions: "on 5 February 150 each, on 19 March 175".
+_TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation")
+
+
+def _occasions(
+    segment: Segment, entry: SentenceAnswer, figures: list[Figure], view: ArticleView
+) -> list[tuple[DateMention, list[Count]]] | None:
+    """The occasions of a sentence that lists several dated swaps, each with its figures.
+
+    Each figure goes with the date nearest to it. Dates no figure goes with are occasions of
+    their own only when no date has a figure (a plain list: "on June 9, 14 and 26").
+
+    Returns:
+        ``None`` when the sentence tells one occasion (fewer than two dates of events).
+
+    """
+    text = prepared_text(segment.text, view.language)
+    offset = view.dateline_end - segment.start
+    mentions = [
+        m
+        for m in find_dates(text)
+        if m.kind in ("absolute", "weekday") and m.start >= offset and not is_start_of_period(text, m)
+    ]
+    if len({m.text.casefold() for m in mentions}) < 2:
+        return None
+    grouped: dict[int, list[Count]] = {i: [] for i in range(len(mentions))}
+    counted = [found for w in entry.figures if (found := _counted(w, figures)) is not None]
+    if counted:
+        # A list is told date first ("5 февраля ... по 150, 19 марта — по 175") or figure
+        # first ("1,212 bodies on June 11 and another 1,245 on June 16"): each figure goes
+        # with the date before it, or with the date after it, as the list begins.
+        date_first = mentions[0].start < min(figure.start for _, figure in counted)
+        for count, figure in counted:
+            if date_first:
+                before = [i for i, m in enumerate(mentions) if m.start < figure.start]
+                chosen_index = before[-1] if before else 0
+            else:
+                after = [i for i, m in enumerate(mentions) if m.start > figure.end]
+                chosen_index = after[0] if after else len(mentions) - 1
+            grouped[chosen_index].append(count)
+    with_figures = [i for i, counts in grouped.items() if counts]
+    chosen = with_figures or list(grouped)
+    return [(mentions[i], _unique(grouped[i])) for i in chosen]
+
+
+def _refused_if_later(resolved: EventDate, view: ArticleView) -> EventDate:
+    if (
+        resolved.precision == "day"
+        and resolved.value
+        and view.published.precision == "day"
+        and view.published.value
+        and date.fromisoformat(resolved.value) > date.fromisoformat(view.published.value)
+    ):
+        return EventDate()
+    return resolved
+
+
+def _draft(
+    kind: EventKind,
+    segment: Segment,
+    counts: list[Count],
+    event_date: EventDate,
+    date_text: str | None,
+    view: ArticleView,
+    index: int,
+) -> Draft:
+    return Draft(
+        kind=kind,
+        segments=[segment],
+        counts=counts,
+        date=event_date,
+        date_text=date_text,
+        location=find_place(segment.text, kind),
+        mediators=find_mediators([segment.text], pattern("mediation")) if segment.is_prose else [],
+        round_number=find_round(segment.text) if kind == "talks_round" else None,
+        claimed_by=None,
+        answer_index=index,
+    )
+
+
 def read_answer(
-    answer: Answer, shown: Shown, view: ArticleView, where: str = ""
+    entries: list[SentenceAnswer], shown: Shown, view: ArticleView, where: str = ""
 ) -> tuple[list[Draft], list[str]]:
     """Ground every labelled sentence of one answer; see :func:`read_sentence`."""
     drafts: list[Draft] = []
     warnings: list[str] = []
-    for entry in answer.sentences:
+    for entry in entries:
         segment = shown.by_number(entry.n)
         if segment is None:
             continue

