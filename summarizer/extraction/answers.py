@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
@@ -32,23 +32,24 @@ from summarizer.records import (
 def answer_model(shown: int) -> type[Answer]:
     """The answer schema of a request that shows ``shown`` numbered sentences.
 
-    Entry ``i`` is ``[i, label, figures]`` with ``i`` fixed (a JSON Schema ``const``).
+    Each entry is ``[n, label, figures]`` with ``n`` one of the shown numbers (1..shown).
     """
-    entries = tuple(
-        tuple[  # type: ignore[misc]
-            Literal[i],  # type: ignore[valid-type]
-            Label,
-            Annotated[list[WireFigure], Field(max_length=MAX_FIGURES)],
-        ]
-        for i in range(1, max(1, shown) + 1)
-    )
+    entry = tuple[
+        Annotated[int, Field(ge=1, le=max(1, shown))],
+        Label,
+        Annotated[list[WireFigure], Field(max_length=MAX_FIGURES)],
+    ]
     return create_model(
         "Answer",
         __base__=Answer,
         __doc__=Answer.__doc__,
         sentences=(
-            tuple[entries],  # type: ignore[valid-type]
-            Field(description="One [n, label, [[number, received_by], ...]] entry per sentence."),
+            list[entry],  # type: ignore[valid-type]
+            Field(
+                max_length=max(1, shown),
+                description="One [n, label, [[number, received_by], ...]] entry per sentence "
+                "that reports an event.",
+            ),
         ),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from summarizer.extraction.dates import find_dates
 from summarizer.extraction.figures import read_figures
 from summarizer.extraction.lexicon import mentions
 from summarizer.extraction.segments import Segment
@@ -31,10 +32,18 @@ def is_candidate(segment: Segment, language: str = "en") -> bool:
     """
     if segment.role not in _SHOWN_ROLES:
         return False
-    if mentions("relevant", segment.text):
+    figures = read_figures(segment.text, language)
+    if not mentions("relevant", segment.text):
+        return any(f.category in _COUNTED or f.nationality for f in figures)
+    if segment.role != "sentence":
         return True
-    return any(
-        f.category in _COUNTED or f.nationality for f in read_figures(segment.text, language)
+    # A word of the kind alone ("captivity", "returned") is not enough for prose: it must give
+    # a count, a date, or speak of talks or a deal.
+    return bool(
+        any(f.category is not None for f in figures)
+        or find_dates(segment.text)
+        or mentions("talks", segment.text)
+        or mentions("agreement", segment.text)
     )
 
 
