@@ -70,6 +70,7 @@ class Outcome:
         unreadable: It failed because the input could not be read (not because of the LLM).
         reprocessed: A result finished by an earlier run was made again (``--reprocess``).
         made_by: The package version that made a ``resumed`` result (``None``: not recorded).
+        key: The article's key in the store (``None`` when it never got one).
 
     """
 
@@ -80,6 +81,7 @@ class Outcome:
     unreadable: bool = False
     reprocessed: bool = False
     made_by: str | None = None
+    key: str | None = None
 
 
 class BatchObserver(Protocol):
@@ -319,11 +321,12 @@ class _Run:
         """Finish an article as the store says: already done, failed elsewhere, or do it."""
         if isinstance(claim, Stored):
             self.finish(
-                index, Outcome(source, "resumed", result=claim.result, made_by=claim.version)
+                index,
+                Outcome(source, "resumed", result=claim.result, made_by=claim.version, key=key),
             )
             return
         if isinstance(claim, FailedElsewhere):
-            self.finish(index, Outcome(source, "failed", error=claim.error))
+            self.finish(index, Outcome(source, "failed", error=claim.error, key=key))
             return
         try:
             result = await self.in_thread(self.extractor.summarise, article)
@@ -336,12 +339,15 @@ class _Run:
             log.debug("%s: unexpected error", source, exc_info=True)
             error = f"internal error: {type(e).__name__}: {e}"
         else:
-            self.store.save_result(key, result)
+            self.store.save_result(key, result, article.text)
             status: Status = "cached" if result.usage.cached else "done"
-            self.finish(index, Outcome(source, status, result=result, reprocessed=claim.replaces))
+            self.finish(
+                index,
+                Outcome(source, status, result=result, reprocessed=claim.replaces, key=key),
+            )
             return
         self.store.save_failure(key, article.sha256, article.id, source, error)
-        self.finish(index, Outcome(source, "failed", error=error))
+        self.finish(index, Outcome(source, "failed", error=error, key=key))
 
 
 async def _keep_claims(store: ResultStore) -> None:
@@ -354,15 +360,38 @@ async def _keep_claims(store: ResultStore) -> None:
             log.debug("could not renew the claims: %s", e)
 
 
-async def _run_batch(
+async def run_batch_async(
     sources: Sequence[str],
     settings: Settings,
+    *,
     store_path: Path,
-    fetch_links: FetchLinks,
-    endpoint: EndpointProvider | None,
-    observer: BatchObserver | None,
-    reprocess: bool,
+    fetch_links: FetchLinks = FetchLinks.auto,
+    endpoint: EndpointProvider | None = None,
+    observer: BatchObserver | None = None,
+    reprocess: bool = False,
+    public_urls_only: bool = False,
 ) -> BatchReport:
+    """:func:`run_batch` as a coroutine, for callers with their own event loop.
+
+    Cancelling it stops the batch: what finished is in the store, answers still on their way
+    are not waited for (a later run over the same sources does the rest).
+
+    Args:
+        sources: As for :func:`run_batch`.
+        settings: As for :func:`run_batch`.
+        store_path: As for :func:`run_batch`.
+        fetch_links: As for :func:`run_batch`.
+        endpoint: As for :func:`run_batch`.
+        observer: As for :func:`run_batch`.
+        reprocess: As for :func:`run_batch`.
+        public_urls_only: Refuse every URL (named ones too, not only links found in feeds)
+            that leads to a loopback, private, link-local, multicast or reserved address,
+            unless ``settings.allow_private_links``: for sources named by remote clients.
+
+    Returns:
+        As :func:`run_batch`.
+
+    """
     started = time.perf_counter()
     price = price_for(
         load_prices(settings.prices), settings.model_name, embedded=settings.uses_embedded_model
@@ -382,6 +411,7 @@ async def _run_batch(
             Fetcher(
                 timeout_s=settings.fetch_timeout_s,
                 allow_private_links=settings.allow_private_links,
+                public_only=public_urls_only,
             ) as fetcher,
             ResultStore(store_path) as store,
             Extractor(settings, endpoint=endpoint) as extractor,
@@ -457,5 +487,13 @@ def run_batch(
 
     """
     return asyncio.run(
-        _run_batch(sources, settings, store_path, fetch_links, endpoint, observer, reprocess)
+        run_batch_async(
+            sources,
+            settings,
+            store_path=store_path,
+            fetch_links=fetch_links,
+            endpoint=endpoint,
+            observer=observer,
+            reprocess=reprocess,
+        )
     )
