@@ -206,7 +206,10 @@ class ResultStore:
                     path, f"cannot be created ({e.strerror or e})", "pass another --store"
                 ) from None
         try:
-            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # Threads may share a store if they take turns (the service holds a lock).
+            self._db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as e:
             raise self._error(e) from None
         try:
