@@ -289,7 +289,7 @@ class Service:
 
 
 def _reachable(base_url: str) -> tuple[bool, str]:
-    """Whether an OpenAI-compatible endpoint answers at all (any HTTP status below 500)."""
+    """Whether an OpenAI-compatible endpoint answers (any status but unavailable/gateway)."""
     import httpx2
 
     from summarizer.config import redact_url
@@ -298,6 +298,6 @@ def _reachable(base_url: str) -> tuple[bool, str]:
         response = httpx2.get(base_url.rstrip("/") + "/models", timeout=2.0)
     except httpx2.HTTPError as e:
         return False, f"the endpoint {redact_url(base_url)} cannot be reached ({type(e).__name__})"
-    if response.status_code >= 500:
+    if response.status_code in (502, 503, 504):
         return False, f"the endpoint {redact_url(base_url)} answers {response.status_code}"
     return True, f"the endpoint {redact_url(base_url)} answers"

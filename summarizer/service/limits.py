@@ -107,6 +107,12 @@ class AdmissionGate:
         self._free = asyncio.Semaphore(slots)
         #: A running estimate of the seconds one summary takes (for Retry-After).
         self.seconds_per_summary = 30.0
+        #: Notified whenever a summary starts waiting, starts or ends (tests wait on it).
+        self.changed = threading.Condition()
+
+    def _notify(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
 
     async def acquire(self) -> None:
         """Take a slot, waiting in the queue if need be.
@@ -118,11 +124,13 @@ class AdmissionGate:
         if self._free.locked() and self.waiting >= self.queue_size:
             raise QueueFullError(self.retry_after_s())
         self.waiting += 1
+        self._notify()
         try:
             await self._free.acquire()
         finally:
             self.waiting -= 1
         self.in_flight += 1
+        self._notify()
 
     def release(self, seconds: float | None = None) -> None:
         """Give a slot back; ``seconds`` the summary took, for the estimate."""
@@ -130,6 +138,7 @@ class AdmissionGate:
         self._free.release()
         if seconds is not None:
             self.seconds_per_summary = 0.8 * self.seconds_per_summary + 0.2 * seconds
+        self._notify()
 
     def retry_after_s(self) -> int:
         """Seconds until a place in the queue is likely free."""
