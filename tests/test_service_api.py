@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from summarizer.cli import app as cli
 from summarizer.records import ArticleResult
-from summarizer.service.openapi import openapi_drifted, openapi_document
+from summarizer.service.openapi import openapi_document, openapi_drifted
 from summarizer.service.settings import ServiceSettings, check_listen, is_loopback
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -95,7 +95,7 @@ def test_bad_input_is_a_422_naming_the_field(
     with running(tmp_path) as s:
         r = s.client.post("/v1/articles", json=body)
         assert r.status_code == 422, r.text
-        assert [e["loc"] for e in r.json()["detail"]][0] == where
+        assert r.json()["detail"][0]["loc"] == where
         assert "Traceback" not in r.text
         assert s.llm.requests == []
 
