@@ -79,10 +79,15 @@ def running(
     store: Path | None = None,
     settings: dict[str, Any] | None = None,
     run_jobs: bool = True,
+    llm: FakeServer | None = None,
     **service: Any,
 ) -> Iterator[Running]:
-    """The app on a fake model endpoint, started (lifespan) and stopped around the block."""
-    with fake_llm_server([], respond=respond) as llm:
+    """The app on a fake model endpoint, started (lifespan) and stopped around the block.
+
+    ``llm``: a fake endpoint already running (a restarted service must find the same model,
+    which is part of every cache and store key); else one answering with ``respond``.
+    """
+    with _endpoint(llm, respond) as llm:
         model = Settings.resolve(
             **{"base_url": llm.base_url, "model": "fake-model", **(settings or {})}
         )
@@ -91,6 +96,15 @@ def running(
         app = create_app(model, service_settings, path, run_jobs=run_jobs)
         with TestClient(app) as client:
             yield Running(client, app, llm, path)
+
+
+@contextmanager
+def _endpoint(llm: FakeServer | None, respond: Any) -> Iterator[FakeServer]:
+    if llm is not None:
+        yield llm
+        return
+    with fake_llm_server([], respond=respond) as started:
+        yield started
 
 
 def synthetic_result(i: int, rnd: random.Random) -> ArticleResult:
