@@ -26,6 +26,7 @@ from summarizer.service.models import (
     Health,
     Problem,
     ResultsPage,
+    ValidationProblem,
 )
 from summarizer.service.summarise import BudgetExceededError, summarise_request
 from summarizer.service.timeline_index import EventFilter, StoredEvent, decode_cursor
@@ -68,7 +69,21 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         503: "The summary queue is full (see Retry-After), or no model can be used.",
         504: "The article's time budget ran out; its summary is kept when it is done.",
     }
-    return {code: {"model": Problem, "description": what[code]} for code in codes}
+    return {
+        code: {"model": ValidationProblem if code == 422 else Problem, "description": what[code]}
+        for code in codes
+    }
+
+
+def _json_problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Problems of an operation that answers text: still JSON (documented as such)."""
+    return {
+        code: {
+            "description": spec["description"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code, spec in _problems(*codes).items()
+    }
 
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], tags=["v1"])
@@ -88,8 +103,12 @@ _ARTICLE_BODY = {
 
 
 def _validation(e: ValidationError) -> RequestValidationError:
+    # What was sent is not echoed back (it may be large, or bytes that are not text).
     return RequestValidationError(
-        [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        [
+            {"loc": ("body", *err["loc"]), "msg": err["msg"], "type": err["type"]}
+            for err in e.errors(include_url=False, include_input=False, include_context=False)
+        ]
     )
 
 
@@ -168,7 +187,7 @@ def get_article(article_id: ArticleId, request: Request) -> ArticleResult:
     "/articles/{article_id}/text",
     response_class=PlainTextResponse,
     summary="A summarised article's normalised text (what evidence spans point into)",
-    responses={**_problems(401, 404, 429), 200: {"content": {"text/plain": {}}}},
+    responses={**_json_problems(401, 404, 429), 200: {"content": {"text/plain": {}}}},
 )
 def get_article_text(article_id: ArticleId, request: Request) -> PlainTextResponse:
     """The text evidence offsets point into."""
@@ -324,12 +343,46 @@ def delete_batch(job_id: JobId, request: Request) -> BatchStatus:
     return _status(service, view)
 
 
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _day(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": f"{value!r} is not a day",
+                    "type": "date_from_datetime_parsing",
+                }
+            ]
+        ) from None
+
+
 def event_filter(
     kind: Annotated[EventKind | None, Query(description="Kind of event.")] = None,
     date_from: Annotated[
-        dt.date | None, Query(alias="from", description="First day (YYYY-MM-DD).")
+        str | None,
+        Query(
+            alias="from",
+            pattern=_DAY,
+            description="First day (YYYY-MM-DD).",
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Last day.")] = None,
+    date_to: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            pattern=_DAY,
+            description="Last day (YYYY-MM-DD).",
+            json_schema_extra={"format": "date"},
+        ),
+    ] = None,
     side: Annotated[Side | None, Query(description="A side that received people.")] = None,
     q: Annotated[
         str | None,
@@ -342,8 +395,8 @@ def event_filter(
     """The timeline's filters from the query string."""
     return EventFilter(
         kind=kind,
-        date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None,
+        date_from=_day(date_from, "from"),
+        date_to=_day(date_to, "to"),
         side=side,
         q=_query_text(q, "q"),
         article=_query_text(article, "article"),
@@ -422,7 +475,7 @@ def readyz(request: Request, response: Response) -> Health:
     "/metrics",
     response_class=PlainTextResponse,
     summary="Prometheus metrics",
-    responses={**_problems(401), 200: {"content": {"text/plain": {}}}},
+    responses={**_json_problems(401), 200: {"content": {"text/plain": {}}}},
 )
 def metrics(request: Request) -> Response:
     """Metrics in Prometheus' text format."""

@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -140,6 +142,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "running", 0):  # started already (a test client inside another)
+            app.state.running += 1
+            try:
+                yield
+            finally:
+                app.state.running -= 1
+            return
         service = Service(
             settings,
             service_settings,
@@ -160,9 +169,11 @@ def create_app(
         app.state.service = service
         app.state.gate = gate
         service.start()
+        app.state.running = 1
         try:
             yield
         finally:
+            app.state.running = 0
             service.close()
 
     app = FastAPI(
@@ -210,12 +221,30 @@ def input_problem(e: InputError) -> JSONResponse:
     )
 
 
+def _methods(app: FastAPI, scope: Scope) -> set[str]:
+    """The methods of every route whose path matches the request's."""
+    found: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches({**scope, "method": "GET"})
+        methods = getattr(route, "methods", None)
+        if match != Match.NONE and methods:
+            found |= set(methods)
+    return found
+
+
 def _errors(app: FastAPI) -> None:
     """Every failure is one line of JSON with the right status, never a stack trace."""
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, e: LoginRequiredError) -> RedirectResponse:
         return RedirectResponse("/login?" + urlencode({"next": e.next_path}), status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException) -> Response:
+        headers = dict(e.headers or {})
+        if e.status_code == 405:  # every method the path takes, not only its first route's
+            headers["Allow"] = ", ".join(sorted(_methods(request.app, request.scope)))
+        return _problem(e.status_code, e.detail, headers)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, e: InputError) -> JSONResponse:

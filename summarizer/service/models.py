@@ -77,6 +77,22 @@ class Problem(_Body):
     detail: str
 
 
+class FieldError(BaseModel):
+    """One field that is wrong, and why (pydantic's error, more keys may follow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description='Where: ["body", "text"], ["query", "from"], ...')
+    msg: str
+    type: str
+
+
+class ValidationProblem(_Body):
+    """The fields that are wrong."""
+
+    detail: list[FieldError]
+
+
 class BatchAccepted(_Body):
     """A job was queued."""
 
