@@ -229,4 +229,10 @@ def test_evidence_is_found_by_its_span_or_else_its_text() -> None:
     spans = spans_for(text, [("a", good), ("b", moved), ("c", absent)])
     assert [(s.start, s.end, s.label) for s in spans] == [(6, 34, "a"), (6, 34, "b")]
     start, end = excerpt_window(text, spans)
-    assert text[start:end] == "Russia returned 84 soldiers. Two."
+    assert text[start:end] == text  # a short article is shown whole
+    long = "word " * 100 + text[6:] + " more" * 100
+    spans = spans_for(long, [("a", Evidence(text="Russia returned 84 soldiers."))])
+    start, end = excerpt_window(long, spans)
+    shown = long[start:end]
+    assert shown.startswith("word ") and shown.endswith("more")  # no word cut
+    assert 400 < len(shown) < 520  # about 240 characters either side

@@ -51,7 +51,9 @@ _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    # Not no-referrer: with it a browser sends "Origin: null" on form posts, and the pages
+    # check Origin to refuse posts from other sites.
+    (b"referrer-policy", b"same-origin"),
 ]
 
 

@@ -110,17 +110,19 @@ def _lines(text: str) -> str:
 
 
 def excerpt_window(text: str, spans: Sequence[Span]) -> tuple[int, int]:
-    """A window of ``text`` around the spans, within their paragraphs.
+    """A window of ``text`` around the spans: :data:`EXCERPT_CONTEXT` characters either side.
 
-    From the start of the first span's paragraph to the end of the last span's, at most
-    :data:`EXCERPT_CONTEXT` characters beyond the spans on each side.
+    The window's ends are moved to whitespace, so that no word is cut; paragraphs around the
+    evidence are shown as far as the window reaches.
     """
     if not spans:
         return 0, min(len(text), 2 * EXCERPT_CONTEXT)
     first = min(s.start for s in spans)
     last = max(s.end for s in spans)
-    para_start = text.rfind("\n\n", 0, first)
-    para_start = 0 if para_start < 0 else para_start + 2
-    para_end = text.find("\n\n", last)
-    para_end = len(text) if para_end < 0 else para_end
-    return max(para_start, first - EXCERPT_CONTEXT), min(para_end, last + EXCERPT_CONTEXT)
+    start = max(0, first - EXCERPT_CONTEXT)
+    end = min(len(text), last + EXCERPT_CONTEXT)
+    while 0 < start < first and not text[start - 1].isspace():
+        start += 1
+    while last < end < len(text) and not text[end].isspace():
+        end -= 1
+    return start, end
