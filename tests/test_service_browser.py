@@ -114,7 +114,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 def test_timeline_form_and_evidence_with_javascript_off(
     site: tuple[str, Any], browser: Any, tmp_path: Path
 ) -> None:
-    root, service = site
+    root, _service = site
     context = browser(java_script_enabled=False)
     page = context.new_page()
     page.goto(root + "/")
