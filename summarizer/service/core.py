@@ -185,18 +185,28 @@ class Service:
             article = replace(article, id=f"a-{article.sha256[:12]}")
         return article
 
-    def stored(self, article: Article) -> ArticleResult | None:
-        """The article's result if the store has it under this extractor's key."""
-        key = self.extractor.key_for(article)
-        with self._store_lock:
-            found = self._store.result(key)
-        if found is None:
-            return None
-        result = found.result
-        if result.article.id != article.id:  # the same text sent again under another id
+    def stored_json(self, article: Article) -> str | None:
+        """The article's stored result (JSON) under this extractor's key and this id.
+
+        The same text sent again under another id is summarised again (the cache answers).
+        """
+        row = (
+            self._reader()
+            .execute(
+                "SELECT result FROM articles WHERE key = ? AND status = 'done' AND article_id = ?",
+                (self.extractor.key_for(article), article.id),
+            )
+            .fetchone()
+        )
+        if row is None:
             return None
         self.metrics.cache_hits.labels("store").inc()
-        return result
+        return str(row[0])
+
+    def lookup(self, request: ArticleRequest) -> tuple[Article, str | None]:
+        """The article a request names, and its stored result's JSON if there is one."""
+        article = self.prepare(request)
+        return article, self.stored_json(article)
 
     def summarise_now(self, article: Article) -> ArticleResult:
         """Summarise an article (the cache answers when it can), keep it, update the timeline.

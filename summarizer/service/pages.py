@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from summarizer.errors import ConfigError, InputError, LLMError
-from summarizer.records import ArticleResult, EventRecord
+from summarizer.records import EventRecord
 from summarizer.service.auth import COOKIE_NAME, session_for, session_valid
 from summarizer.service.core import Service
 from summarizer.service.highlight import excerpt_window, highlight, spans_for
@@ -342,7 +342,7 @@ async def new_submit(request: Request) -> Response:
     status, error = 422, None
     try:
         article = ArticleRequest.model_validate(payload)
-        result: ArticleResult = await summarise_request(service, gate, article)
+        summary = await summarise_request(service, gate, article)
     except ValidationError as e:
         error = "; ".join(_field_message(err) for err in e.errors(include_url=False))
     except InputError as e:
@@ -357,7 +357,7 @@ async def new_submit(request: Request) -> Response:
     except ConfigError as e:
         status, error = 503, f"the service cannot summarise: {e}"
     else:
-        return RedirectResponse(f"/articles/{result.article.id}", status_code=303)
+        return RedirectResponse(f"/articles/{summary.article_id}", status_code=303)
     recent = service.recent_articles(10)
     return _page(request, "new.html", status=status, form=values, error=error, recent=recent)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
@@ -16,6 +17,22 @@ from summarizer.records import ArticleResult
 from summarizer.service.core import Service
 from summarizer.service.limits import AdmissionGate
 from summarizer.service.models import ArticleRequest
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An article's summary: made now (``result``) or as the store keeps it (``stored``)."""
+
+    article_id: str
+    result: ArticleResult | None = None
+    stored: str | None = None
+
+    def json(self) -> str:
+        """The ArticleResult as JSON."""
+        if self.stored is not None:
+            return self.stored
+        assert self.result is not None
+        return self.result.model_dump_json()
 
 
 class BudgetExceededError(Exception):
@@ -31,7 +48,7 @@ class BudgetExceededError(Exception):
 
 async def summarise_request(
     service: Service, gate: AdmissionGate, request: ArticleRequest
-) -> ArticleResult:
+) -> Summary:
     """Summarise what a request names, once: a stored result answers at once.
 
     Raises:
@@ -45,11 +62,10 @@ async def summarise_request(
     budget = service.service.article_timeout_s
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget
-    article = await run_in_threadpool(service.prepare, request)
-    stored = await run_in_threadpool(service.stored, article)
+    article, stored = await run_in_threadpool(service.lookup, request)
     if stored is not None:
         service.metrics.summaries.labels("stored").inc()
-        return stored
+        return Summary(article.id, stored=stored)
     try:
         await asyncio.wait_for(gate.acquire(), max(0.0, deadline - loop.time()))
     except TimeoutError:
@@ -73,4 +89,4 @@ async def summarise_request(
         service.metrics.summaries.labels("failed").inc()
         raise
     service.metrics.summaries.labels("made").inc()
-    return result
+    return Summary(article.id, result=result)

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 #: Results finished this long before the newest one seen are looked at again on each update
 #: (two writers' transactions may commit in another order than their clocks say).
 LOOKBACK_S = 300.0
+#: Articles taken into the timeline per transaction.
+INGEST_BATCH = 500
 KINDS = ("talks_round", "agreement", "prisoner_exchange", "body_repatriation", "cumulative_tally")
 
 _SCHEMA = (
@@ -161,6 +163,17 @@ def _search_text(event: MergedEvent, sources: Sequence[SourceRef]) -> str:
     return "\n".join(parts).casefold()
 
 
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -174,9 +187,14 @@ class TimelineIndex:
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        #: What the writer took in: article key -> finish time (loaded on the first update).
+        self._known: dict[str, float | None] | None = None
+        self._newest = 0.0
         with self._writer() as db:
             for statement in _SCHEMA:
                 db.execute(statement)
+            # Finding the results finished since the last update must not read them all.
+            db.execute("CREATE INDEX IF NOT EXISTS timeline_finished ON articles (finished_at)")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
@@ -218,26 +236,36 @@ class TimelineIndex:
         return changed
 
     def _ingest(self, db: sqlite3.Connection, *, full: bool) -> tuple[int, set[str]]:
-        known = dict(db.execute("SELECT article_key, finished_at FROM timeline_articles"))
+        if full or self._known is None:
+            self._known = dict(
+                db.execute("SELECT article_key, finished_at FROM timeline_articles").fetchall()
+            )
+        known = self._known
         if full:
             rows = db.execute(
                 "SELECT key, finished_at FROM articles WHERE status = 'done'"
             ).fetchall()
         else:
-            newest = max((t for t in known.values() if t is not None), default=0.0)
             rows = db.execute(
                 "SELECT key, finished_at FROM articles WHERE status = 'done' "
                 "AND (finished_at IS NULL OR finished_at >= ?)",
-                (newest - LOOKBACK_S,),
+                (self._newest - LOOKBACK_S,),
             ).fetchall()
         fresh = [(key, at) for key, at in rows if key not in known or known[key] != at]
         gone = set(known) - {key for key, _ in rows} if full else set()
         kinds: set[str] = set()
+        with _transaction(db):
+            for key in gone:
+                kinds |= self._drop(db, key)
+                db.execute("DELETE FROM timeline_articles WHERE article_key = ?", (key,))
         for key in gone:
-            kinds |= self._drop(db, key)
-            db.execute("DELETE FROM timeline_articles WHERE article_key = ?", (key,))
-        for key, finished_at in fresh:
-            kinds |= self._take(db, key, finished_at)
+            known.pop(key, None)
+        for start in range(0, len(fresh), INGEST_BATCH):
+            with _transaction(db):  # a few hundred articles a transaction
+                for key, finished_at in fresh[start : start + INGEST_BATCH]:
+                    kinds |= self._take(db, key, finished_at)
+            known.update(fresh[start : start + INGEST_BATCH])
+        self._newest = max([self._newest, *(at for _, at in fresh if at is not None)])
         return len(fresh) + len(gone), kinds
 
     def _drop(self, db: sqlite3.Connection, key: str) -> set[str]:
@@ -248,34 +276,28 @@ class TimelineIndex:
         return kinds
 
     def _take(self, db: sqlite3.Connection, key: str, finished_at: float | None) -> set[str]:
+        """Replace an article's records by its stored result's (inside a transaction)."""
         row = db.execute(
             "SELECT result FROM articles WHERE key = ? AND status = 'done'", (key,)
         ).fetchone()
-        kinds = set()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            kinds |= self._drop(db, key)
-            result = None
-            if row is not None:
-                try:
-                    result = ArticleResult.model_validate_json(row[0] or "")
-                except ValidationError:
-                    log.warning("the stored result %s cannot be read; left out", key[:12])
-            for sourced in sourced_records([result] if result else []):
-                db.execute(
-                    "INSERT OR REPLACE INTO timeline_records (article_key, record_key, kind, "
-                    "sourced) VALUES (?, ?, ?, ?)",
-                    (key, sourced.key, sourced.record.kind, sourced.model_dump_json()),
-                )
-                kinds.add(sourced.record.kind)
+        kinds = self._drop(db, key)
+        result = None
+        if row is not None:
+            try:
+                result = ArticleResult.model_validate_json(row[0] or "")
+            except ValidationError:
+                log.warning("the stored result %s cannot be read; left out", key[:12])
+        for sourced in sourced_records([result] if result else []):
             db.execute(
-                "INSERT OR REPLACE INTO timeline_articles (article_key, finished_at) VALUES (?, ?)",
-                (key, finished_at),
+                "INSERT OR REPLACE INTO timeline_records (article_key, record_key, kind, "
+                "sourced) VALUES (?, ?, ?, ?)",
+                (key, sourced.key, sourced.record.kind, sourced.model_dump_json()),
             )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            kinds.add(sourced.record.kind)
+        db.execute(
+            "INSERT OR REPLACE INTO timeline_articles (article_key, finished_at) VALUES (?, ?)",
+            (key, finished_at),
+        )
         return kinds
 
     def _rebuild(self, db: sqlite3.Connection, kind: str) -> None:
@@ -285,8 +307,7 @@ class TimelineIndex:
         ).fetchall()
         records = [SourcedRecord.model_validate_json(text) for _, text in rows]
         entries = kind_events(kind, records)  # type: ignore[arg-type]
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             db.execute(
                 "DELETE FROM timeline_event_articles WHERE event_id IN "
                 "(SELECT id FROM timeline_events WHERE kind = ?)",
@@ -307,10 +328,6 @@ class TimelineIndex:
                     for source in entry.sources
                 ],
             )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
         log.info(
             "timeline: %s merged again (%d records, %d events) in %.2fs",
             kind, len(records), len(entries), time.perf_counter() - started,
@@ -341,8 +358,7 @@ class TimelineIndex:
             order = int(sort_key.rsplit(" ", 1)[1])
             entries.append(EventEntry(event=event, sources=[], order=order))
         links = relink(entries)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             for entry in entries:
                 wanted = links.get(entry.event.id, [])
                 if wanted != entry.event.links:
@@ -351,10 +367,6 @@ class TimelineIndex:
                         "UPDATE timeline_events SET event = ? WHERE id = ?",
                         (event.model_dump_json(), event.id),
                     )
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     # --- reading -------------------------------------------------------------------------
 
@@ -409,6 +421,23 @@ class TimelineIndex:
             )
             params.append(where.article)
         return clauses, params
+
+    def page_json(self, where: EventFilter, *, after: str | None = None, limit: int = 50) -> str:
+        """One page as the API's JSON (``EventsPage``), straight from the stored JSON."""
+        clauses, params = self._clauses(where)
+        if after is not None:
+            clauses.append("sort_key > ?")
+            params.append(after)
+        sql = "SELECT event, sources, sort_key FROM timeline_events"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY sort_key LIMIT ?"
+        params.append(limit + 1)
+        with closing(self._reader().execute(sql, params)) as cur:
+            rows = cur.fetchall()
+        following = encode_cursor(rows[limit - 1][2]) if len(rows) > limit else None
+        events = ",".join(f'{{"event":{e},"sources":{s}}}' for e, s, _ in rows[:limit])
+        return f'{{"events":[{events}],"next_cursor":{json.dumps(following)}}}'
 
     def event(self, event_id: str) -> StoredEvent | None:
         """One event by id."""
