@@ -81,9 +81,11 @@ def fill_store(path: Path, n: int) -> int:
             ),
             usage=Usage(calls=1, prompt_tokens=100, completion_tokens=20),
         )  # fmt: skip
+        # Finished over the last hour, as a batch would have written them.
+        finished = now - 3600 + i * 0.01
         rows.append(
             (f"k{i}", first.article_sha256, article, first.source, result.model_dump_json(),
-             __version__, now)
+             __version__, finished)
         )  # fmt: skip
     with sqlite3.connect(path) as db:
         db.executemany(

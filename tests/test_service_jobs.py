@@ -45,7 +45,7 @@ def test_a_jsonl_job_runs_in_the_background_and_accounts_for_every_line(tmp_path
         )  # fmt: skip
         assert status["failures"] == [
             {
-                "source": "line 3",
+                "source": f"batch {job} line 3",
                 "error": "not JSON (Expecting property name enclosed in double quotes)",
             }
         ]
@@ -61,6 +61,8 @@ def test_a_jsonl_job_runs_in_the_background_and_accounts_for_every_line(tmp_path
         assert rest["next_cursor"] is None
         ids = {r["article"]["id"] for r in first["results"] + rest["results"]}
         assert ids == {"j0", "j1", "j2"}
+        sources = {r["article"]["source"] for r in first["results"] + rest["results"]}
+        assert sources == {f"batch {job} line {n}" for n in (1, 2, 4)}  # no server path
         assert s.client.get("/v1/articles/j1").status_code == 200
         assert s.client.get("/v1/articles/j1/text").text == article_text(1)
         s.service.timeline.wait_current()
@@ -112,7 +114,8 @@ def test_an_unfinished_job_goes_on_after_a_restart(tmp_path: Path) -> None:
     body = lines(*({"id": f"r{i}", "text": article_text(i)} for i in range(4)))
     store = tmp_path / "store.sqlite"
     with fake_llm_server([], respond=respond) as llm:
-        with running(tmp_path, llm=llm, store=store) as s:
+        # One article at a time: the third is the one in flight when the service stops.
+        with running(tmp_path, llm=llm, store=store, settings={"concurrency": 1}) as s:
             job = s.client.post("/v1/batches", content=body, headers={"content-type": JSONL})
             job_id = job.json()["id"]
             assert gate.arrived.wait(30)
@@ -122,11 +125,11 @@ def test_an_unfinished_job_goes_on_after_a_restart(tmp_path: Path) -> None:
         assert asked_before == 3
         state["life"] = 2
         gate.release.set()  # the old answer comes too late: nobody stores it
-        with running(tmp_path, llm=llm, store=store) as s:
+        with running(tmp_path, llm=llm, store=store, settings={"concurrency": 1}) as s:
             view = s.service.jobs.wait(job_id, finished)
             assert view is not None
             after = s.client.get(f"/v1/batches/{job_id}").json()
-            assert (after["state"], after["done"], after["failed"]) == ("done", 4, 0)
+            assert (after["state"], after["done"], after["failed"]) == ("done", 4, 0), after
             # The two finished articles were resumed from the store, not asked again.
             assert len(llm.requests) - asked_before == 2
             assert after["prompt_tokens"] == 400  # the first life's account is kept

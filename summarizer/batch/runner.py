@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -249,6 +249,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     held: list[_Held] = field(default_factory=list)
     abort: ConfigError | None = None
+    rename: Callable[[str], str] = str
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
@@ -267,10 +268,12 @@ class _Run:
             self.abort = self.abort or e
 
     async def _process(self, index: int, item: Item, slots: asyncio.Semaphore) -> None:
+        name = self.rename
         if isinstance(item, Article | Pending):
-            source = item.source
+            source = name(item.source)
         else:
-            self.finish(index, Outcome(item.source, "failed", error=item.reason, unreadable=True))
+            failed = Outcome(name(item.source), "failed", error=item.reason, unreadable=True)
+            self.finish(index, failed)
             return
         async with slots:
             if self.abort is not None:
@@ -279,8 +282,11 @@ class _Run:
                 try:
                     item = await self.in_thread(item.load)
                 except InputError as e:
-                    self.finish(index, Outcome(e.source, "failed", error=e.reason, unreadable=True))
+                    failed = Outcome(name(e.source), "failed", error=e.reason, unreadable=True)
+                    self.finish(index, failed)
                     return
+            if item.source != source:
+                item = replace(item, source=source)
             await self.extract(index, source, item)
 
     async def extract(self, index: int, source: str, article: Article) -> None:
@@ -370,6 +376,7 @@ async def run_batch_async(
     observer: BatchObserver | None = None,
     reprocess: bool = False,
     public_urls_only: bool = False,
+    rename: Callable[[str], str] | None = None,
 ) -> BatchReport:
     """:func:`run_batch` as a coroutine, for callers with their own event loop.
 
@@ -387,6 +394,8 @@ async def run_batch_async(
         public_urls_only: Refuse every URL (named ones too, not only links found in feeds)
             that leads to a loopback, private, link-local, multicast or reserved address,
             unless ``settings.allow_private_links``: for sources named by remote clients.
+        rename: How inputs are named in outcomes and results (e.g. a line of a file the
+            caller keeps somewhere it does not want shown).
 
     Returns:
         As :func:`run_batch`.
@@ -416,7 +425,7 @@ async def run_batch_async(
             ResultStore(store_path) as store,
             Extractor(settings, endpoint=endpoint) as extractor,
         ):
-            run = _Run(store, extractor, pool, observer, reprocess)
+            run = _Run(store, extractor, pool, observer, reprocess, rename=rename or str)
             renewing = asyncio.create_task(_keep_claims(store))
             try:
                 items = await run.in_thread(

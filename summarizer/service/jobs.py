@@ -83,10 +83,9 @@ class JobView:
 class _Observer:
     """Writes each outcome of a job's batch to the job's items as it finishes."""
 
-    def __init__(self, jobs: JobRunner, job_id: str, shown: Callable[[str], str]) -> None:
+    def __init__(self, jobs: JobRunner, job_id: str) -> None:
         self._jobs = jobs
         self._job_id = job_id
-        self._shown = shown
 
     def started(self, total: int) -> None:
         with self._jobs._db() as db:
@@ -94,7 +93,7 @@ class _Observer:
 
     def finished(self, outcome: Outcome) -> None:
         spent = outcome.result.usage if outcome.status == "done" and outcome.result else None
-        source = self._shown(outcome.source)
+        source = outcome.source
         with self._jobs._db() as db:
             if outcome.status == "resumed":
                 # Finished by an earlier run of this job (before a restart): keep its account.
@@ -349,15 +348,15 @@ class JobRunner:
         jsonl = str(self.jobs_dir / f"{job_id}.jsonl")
 
         def shown(source: str) -> str:
-            # Never show where the service keeps files: "line 3", not "/srv/.../id.jsonl:3".
+            # Never show where the service keeps files: "batch ID line 3", not "/srv/...:3".
             if source.startswith(jsonl + ":"):
-                return "line " + source[len(jsonl) + 1 :]
-            return "the request body" if source == jsonl else source
+                return f"batch {job_id} line {source[len(jsonl) + 1 :]}"
+            return f"batch {job_id}" if source == jsonl else source
 
         state: JobState = "done"
         error: str | None = None
         try:
-            asyncio.run(self._batch(job_id, sources, _Observer(self, job_id, shown)))
+            asyncio.run(self._batch(job_id, sources, _Observer(self, job_id), shown))
         except asyncio.CancelledError:
             state = "queued" if self._stopping.is_set() else "cancelled"
         except SummarizerError as e:
@@ -375,7 +374,13 @@ class JobRunner:
             Path(jsonl).unlink(missing_ok=True)
         self._changed()
 
-    async def _batch(self, job_id: str, sources: list[str], observer: _Observer) -> None:
+    async def _batch(
+        self,
+        job_id: str,
+        sources: list[str],
+        observer: _Observer,
+        shown: Callable[[str], str],
+    ) -> None:
         task = asyncio.create_task(
             run_batch_async(
                 sources,
@@ -384,6 +389,7 @@ class JobRunner:
                 endpoint=self._endpoint,
                 observer=observer,
                 public_urls_only=True,
+                rename=shown,
             )
         )
         self._running = (job_id, asyncio.get_running_loop(), task)

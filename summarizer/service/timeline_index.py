@@ -37,9 +37,10 @@ from summarizer.timeline.partition import EventEntry, kind_events, relink
 
 log = logging.getLogger(__name__)
 
-#: Results finished this long before the newest one seen are looked at again on each update
-#: (two writers' transactions may commit in another order than their clocks say).
-LOOKBACK_S = 300.0
+#: Results finished this long before the newest one seen are looked at again on each update.
+#: A writer reads the clock once it holds the store's write lock, so on one host finish times
+#: follow commit order; the margin covers clocks of writers on other hosts (a shared disk).
+LOOKBACK_S = 30.0
 #: Articles taken into the timeline per transaction.
 INGEST_BATCH = 500
 KINDS = ("talks_round", "agreement", "prisoner_exchange", "body_repatriation", "cumulative_tally")
