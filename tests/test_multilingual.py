@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from summarizer.extraction.textmatch import non_latin_words
 
 from summarizer.config import Settings
 from summarizer.extraction.pipeline import Extractor
+from summarizer.extraction.textmatch import non_latin_words
 from summarizer.ingest.articles import load_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from conftest import SEED_IDS, SEEDS
-from summarizer.extraction.textmatch import stated_numbers
 
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.extraction.pipeline import PROMPT_NAME, Extractor
 from summarizer.extraction.prompts import load_prompt
+from summarizer.extraction.textmatch import stated_numbers
 from summarizer.ingest.articles import load_article
 from summarizer.records import ArticleResult
 
