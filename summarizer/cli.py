@@ -450,6 +450,43 @@ def model_status_cmd(
         raise typer.Exit(ConfigError.exit_code)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on; other than loopback only with SUMMARIZER_API_KEYS set."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite results store, the one `batch` writes (default: batch.sqlite in "
+            "SUMMARIZER_DATA_DIR)."
+        ),
+    ] = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json) and the web timeline."""
+    from summarizer.service.server import serve as run_server
+    from summarizer.service.settings import ServiceSettings
+
+    try:
+        settings = Settings.resolve(base_url=base_url, model=model)
+        service_settings = ServiceSettings.resolve()
+        run_server(
+            settings,
+            service_settings,
+            host=host,
+            port=port,
+            store_path=store or settings.data_dir / "batch.sqlite",
+        )
+    except SummarizerError as e:
+        _fail(str(e), e.exit_code)
+
+
 @app.command("schemas")
 def schemas_cmd(
     directory: Annotated[Path, typer.Argument(help="Where the schema files live.")] = Path(
@@ -459,16 +496,17 @@ def schemas_cmd(
         bool, typer.Option("--check", help="Fail if the files differ from the models.")
     ] = False,
 ) -> None:
-    """Export the JSON Schemas of the outputs (or check them)."""
+    """Export the JSON Schemas of the outputs and the service's OpenAPI (or check them)."""
     from summarizer.schema_export import drifted_schemas, write_schemas
+    from summarizer.service.openapi import openapi_drifted, write_openapi
 
     if check:
-        drifted = drifted_schemas(directory)
+        drifted = drifted_schemas(directory) + openapi_drifted(directory)
         if drifted:
             _fail(f"schemas out of date: {', '.join(drifted)}; run `summarizer schemas`", 1)
         typer.echo("schemas up to date")
         return
-    for path in write_schemas(directory):
+    for path in [*write_schemas(directory), write_openapi(directory)]:
         typer.echo(f"wrote {path}")
 
 

@@ -239,11 +239,12 @@ def _bad(name: str, value: object) -> str:
 def configured_secrets(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """The credentials the environment configures, for masking wherever they might be shown.
 
-    The API key (``OPENAI_API_KEY`` or ``SUMMARIZER_API_KEY``) and the password in
-    ``SUMMARIZER_BASE_URL``, if any.
+    The API key (``OPENAI_API_KEY`` or ``SUMMARIZER_API_KEY``), the password in
+    ``SUMMARIZER_BASE_URL``, and the service's own keys (``SUMMARIZER_API_KEYS``), if any.
     """
     env = os.environ if env is None else env
     found = [env.get("OPENAI_API_KEY"), env.get("SUMMARIZER_API_KEY")]
+    found += [k.strip() for k in (env.get("SUMMARIZER_API_KEYS") or "").split(",")]
     with suppress(ValueError):  # an unparseable URL is reported by Settings.validate
         found.append(urlsplit(env.get("SUMMARIZER_BASE_URL") or "").password)
     return tuple(secret for secret in found if secret)

@@ -141,15 +141,18 @@ def test_a_store_of_the_first_layout_is_migrated_in_place(tmp_path: Path) -> Non
     first_layout_store(path, old)
     with ResultStore(path, create=False) as store:  # a reader changes nothing
         assert store.result("old-key") == Stored(old, None)
+        assert store.article_text(old.article.sha256) is None  # no texts table: no text
     assert "summarizer_version" not in str(rows(path, "PRAGMA table_info(articles)"))
     with ResultStore(path) as store:
         assert store.result("old-key") == Stored(old, None)  # its rows are kept
         store.save_result("new-key", finished("other"))
         assert store.result("new-key") == Stored(finished("other"), __version__)
         assert isinstance(store.claim("third-key"), Claimed)  # the claims table is there too
-    assert rows(path, "PRAGMA user_version") == [(1,)]
+        store.save_result("text-key", finished("texted"), "the article's text")
+        assert store.article_text(finished("texted").article.sha256) == "the article's text"
+    assert rows(path, "PRAGMA user_version") == [(2,)]
     with ResultStore(path) as store:  # migrating twice is a no-op
-        assert len(list(store.results())) == 2
+        assert len(list(store.results())) == 3
 
 
 # --- a damaged store ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -70,6 +70,7 @@ class Outcome:
         unreadable: It failed because the input could not be read (not because of the LLM).
         reprocessed: A result finished by an earlier run was made again (``--reprocess``).
         made_by: The package version that made a ``resumed`` result (``None``: not recorded).
+        key: The article's key in the store (``None`` when it never got one).
 
     """
 
@@ -80,6 +81,7 @@ class Outcome:
     unreadable: bool = False
     reprocessed: bool = False
     made_by: str | None = None
+    key: str | None = None
 
 
 class BatchObserver(Protocol):
@@ -247,6 +249,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     held: list[_Held] = field(default_factory=list)
     abort: ConfigError | None = None
+    rename: Callable[[str], str] = str
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
@@ -265,10 +268,12 @@ class _Run:
             self.abort = self.abort or e
 
     async def _process(self, index: int, item: Item, slots: asyncio.Semaphore) -> None:
+        name = self.rename
         if isinstance(item, Article | Pending):
-            source = item.source
+            source = name(item.source)
         else:
-            self.finish(index, Outcome(item.source, "failed", error=item.reason, unreadable=True))
+            failed = Outcome(name(item.source), "failed", error=item.reason, unreadable=True)
+            self.finish(index, failed)
             return
         async with slots:
             if self.abort is not None:
@@ -277,8 +282,11 @@ class _Run:
                 try:
                     item = await self.in_thread(item.load)
                 except InputError as e:
-                    self.finish(index, Outcome(e.source, "failed", error=e.reason, unreadable=True))
+                    failed = Outcome(name(e.source), "failed", error=e.reason, unreadable=True)
+                    self.finish(index, failed)
                     return
+            if item.source != source:
+                item = replace(item, source=source)
             await self.extract(index, source, item)
 
     async def extract(self, index: int, source: str, article: Article) -> None:
@@ -319,11 +327,12 @@ class _Run:
         """Finish an article as the store says: already done, failed elsewhere, or do it."""
         if isinstance(claim, Stored):
             self.finish(
-                index, Outcome(source, "resumed", result=claim.result, made_by=claim.version)
+                index,
+                Outcome(source, "resumed", result=claim.result, made_by=claim.version, key=key),
             )
             return
         if isinstance(claim, FailedElsewhere):
-            self.finish(index, Outcome(source, "failed", error=claim.error))
+            self.finish(index, Outcome(source, "failed", error=claim.error, key=key))
             return
         try:
             result = await self.in_thread(self.extractor.summarise, article)
@@ -336,12 +345,15 @@ class _Run:
             log.debug("%s: unexpected error", source, exc_info=True)
             error = f"internal error: {type(e).__name__}: {e}"
         else:
-            self.store.save_result(key, result)
+            self.store.save_result(key, result, article.text)
             status: Status = "cached" if result.usage.cached else "done"
-            self.finish(index, Outcome(source, status, result=result, reprocessed=claim.replaces))
+            self.finish(
+                index,
+                Outcome(source, status, result=result, reprocessed=claim.replaces, key=key),
+            )
             return
         self.store.save_failure(key, article.sha256, article.id, source, error)
-        self.finish(index, Outcome(source, "failed", error=error))
+        self.finish(index, Outcome(source, "failed", error=error, key=key))
 
 
 async def _keep_claims(store: ResultStore) -> None:
@@ -354,15 +366,41 @@ async def _keep_claims(store: ResultStore) -> None:
             log.debug("could not renew the claims: %s", e)
 
 
-async def _run_batch(
+async def run_batch_async(
     sources: Sequence[str],
     settings: Settings,
+    *,
     store_path: Path,
-    fetch_links: FetchLinks,
-    endpoint: EndpointProvider | None,
-    observer: BatchObserver | None,
-    reprocess: bool,
+    fetch_links: FetchLinks = FetchLinks.auto,
+    endpoint: EndpointProvider | None = None,
+    observer: BatchObserver | None = None,
+    reprocess: bool = False,
+    public_urls_only: bool = False,
+    rename: Callable[[str], str] | None = None,
 ) -> BatchReport:
+    """:func:`run_batch` as a coroutine, for callers with their own event loop.
+
+    Cancelling it stops the batch: what finished is in the store, answers still on their way
+    are not waited for (a later run over the same sources does the rest).
+
+    Args:
+        sources: As for :func:`run_batch`.
+        settings: As for :func:`run_batch`.
+        store_path: As for :func:`run_batch`.
+        fetch_links: As for :func:`run_batch`.
+        endpoint: As for :func:`run_batch`.
+        observer: As for :func:`run_batch`.
+        reprocess: As for :func:`run_batch`.
+        public_urls_only: Refuse every URL (named ones too, not only links found in feeds)
+            that leads to a loopback, private, link-local, multicast or reserved address,
+            unless ``settings.allow_private_links``: for sources named by remote clients.
+        rename: How inputs are named in outcomes and results (e.g. a line of a file the
+            caller keeps somewhere it does not want shown).
+
+    Returns:
+        As :func:`run_batch`.
+
+    """
     started = time.perf_counter()
     price = price_for(
         load_prices(settings.prices), settings.model_name, embedded=settings.uses_embedded_model
@@ -382,11 +420,12 @@ async def _run_batch(
             Fetcher(
                 timeout_s=settings.fetch_timeout_s,
                 allow_private_links=settings.allow_private_links,
+                public_only=public_urls_only,
             ) as fetcher,
             ResultStore(store_path) as store,
             Extractor(settings, endpoint=endpoint) as extractor,
         ):
-            run = _Run(store, extractor, pool, observer, reprocess)
+            run = _Run(store, extractor, pool, observer, reprocess, rename=rename or str)
             renewing = asyncio.create_task(_keep_claims(store))
             try:
                 items = await run.in_thread(
@@ -457,5 +496,13 @@ def run_batch(
 
     """
     return asyncio.run(
-        _run_batch(sources, settings, store_path, fetch_links, endpoint, observer, reprocess)
+        run_batch_async(
+            sources,
+            settings,
+            store_path=store_path,
+            fetch_links=fetch_links,
+            endpoint=endpoint,
+            observer=observer,
+            reprocess=reprocess,
+        )
     )

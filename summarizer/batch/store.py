@@ -45,7 +45,8 @@ LEASE_S = 30.0
 #: How long a write waits for another run's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
 #: The store's layout; older stores are migrated in place when a batch opens them.
-SCHEMA_VERSION = 1
+#: 2: the normalised text of each finished article (``texts``), for highlighting evidence.
+SCHEMA_VERSION = 2
 
 _ARTICLES = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -72,6 +73,11 @@ CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (key, position)
+)"""
+_TEXTS = """
+CREATE TABLE IF NOT EXISTS texts (
+    article_sha256 TEXT PRIMARY KEY,
+    text TEXT NOT NULL
 )"""
 _LEASES = """
 CREATE TABLE IF NOT EXISTS leases (
@@ -200,7 +206,10 @@ class ResultStore:
                     path, f"cannot be created ({e.strerror or e})", "pass another --store"
                 ) from None
         try:
-            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # Threads may share a store if they take turns (the service holds a lock).
+            self._db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as e:
             raise self._error(e) from None
         try:
@@ -253,6 +262,7 @@ class ResultStore:
         self._db.execute(_ARTICLES)
         self._db.execute(_RECORDS)
         self._db.execute(_LEASES)
+        self._db.execute(_TEXTS)
         columns = self._columns()
         for name, kind in _ADDED_COLUMNS.items():
             if name not in columns:  # a store written before the column existed
@@ -343,6 +353,16 @@ class ResultStore:
             if result is not None:
                 yield result
 
+    def article_text(self, sha256: str) -> str | None:
+        """The normalised text of a finished article, if it was kept (stores since layout 2)."""
+        try:
+            rows = self._query("SELECT text FROM texts WHERE article_sha256 = ?", (sha256,))
+        except StoreError:
+            if "texts" not in {n for (n,) in self._query("SELECT name FROM sqlite_master")}:
+                return None  # a store of an older layout, opened only to be read
+            raise
+        return str(rows[0][0]) if rows else None
+
     def failures(self) -> list[tuple[str, str]]:
         """``(source, error)`` of every failed article, in source order."""
         rows = self._query(
@@ -432,10 +452,22 @@ class ResultStore:
 
     # --- writing -------------------------------------------------------------------------
 
-    def save_result(self, key: str, result: ArticleResult) -> None:
-        """Store a finished article and its records in one transaction (ends its claim)."""
+    def save_result(self, key: str, result: ArticleResult, text: str | None = None) -> None:
+        """Store a finished article and its records in one transaction (ends its claim).
+
+        Args:
+            key: The article's key.
+            result: Its records.
+            text: Its normalised text (what evidence spans point into), kept once per text.
+
+        """
         prov, usage = result.provenance, result.usage
         with self._faults("written"), self._transaction():
+            if text is not None:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO texts (article_sha256, text) VALUES (?, ?)",
+                    (result.article.sha256, text),
+                )
             self._db.execute(
                 "DELETE FROM articles WHERE key IN (?, ?)",
                 (key, _input_key(result.article.source)),

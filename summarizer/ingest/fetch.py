@@ -53,6 +53,7 @@ class Fetcher:
         max_bytes: int = MAX_INPUT_BYTES,
         allow_private_links: bool = False,
         link_backend: PublicOnlyBackend | None = None,
+        public_only: bool = False,
     ) -> None:
         """Create the client.
 
@@ -63,10 +64,13 @@ class Fetcher:
             allow_private_links: Follow links found in fetched content to any address.
             link_backend: Opens the connections of found links (tests give it a fake
                 resolver); its checks apply unless ``allow_private_links``.
+            public_only: Check every URL as a found link, named ones too (URLs that remote
+                clients of the service name are no more trusted than links in a feed).
 
         """
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
+        self.public_only = public_only
         options: dict[str, Any] = {
             "timeout": httpx2.Timeout(timeout_s),
             "follow_redirects": True,
@@ -108,7 +112,7 @@ class Fetcher:
         if not is_url(url):
             raise InputError(where, "not an http(s) URL")
         deadline = time.monotonic() + 4 * self.timeout_s
-        client = self._link_client if found_in_content else self._client
+        client = self._link_client if found_in_content or self.public_only else self._client
         try:
             with client.stream("GET", url) as response:
                 if response.status_code >= 400:
@@ -133,9 +137,13 @@ class Fetcher:
                     content_type=response.headers.get("content-type", ""),
                 )
         except PrivateAddressError as e:
+            what = "a link found in a feed" if found_in_content else "a URL sent to the service"
             raise InputError(
                 where,
-                f"refused: {e}; a link found in a feed may only lead to a public address "
+                f"refused: {e}; {what} may only lead to a public address "
+                "(SUMMARIZER_ALLOW_PRIVATE_LINKS=1 lifts this)"
+                if self.public_only
+                else f"refused: {e}; {what} may only lead to a public address "
                 "(--allow-private-links lifts this)",
             ) from None
         except httpx2.TimeoutException:

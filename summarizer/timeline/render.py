@@ -27,6 +27,12 @@ _QUALIFIERS = {"exact": "", "about": "about ", "over": "over ", "under": "under 
                "up_to": "up to ", "at_least": "at least "}  # fmt: skip
 
 
+#: A title for each kind of event.
+KIND_TITLES = _KIND_TITLES
+#: Who received people, in words, per side.
+SIDE_WORDS = _SIDES
+
+
 def format_date(date: EventDate) -> str:
     """A date with its precision, e.g. ``2025-07 (month)``; ``date unknown`` if unknown."""
     if date.value is None:
@@ -37,6 +43,11 @@ def format_date(date: EventDate) -> str:
 def format_count(count: Count) -> str:
     """One figure in words, e.g. ``each side: about 250 servicemen``."""
     return _figure(count.side, count.category, count.value, count.qualifier)
+
+
+def figure_text(side: str, category: str, value: int | None, qualifier: str) -> str:
+    """One figure in words, e.g. ``each side: about 250 servicemen``."""
+    return _figure(side, category, value, qualifier)
 
 
 def _figure(side: str, category: str, value: int | None, qualifier: str) -> str:
