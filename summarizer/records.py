@@ -2,10 +2,10 @@
 
 Two layers:
 
-* ``Answer`` / ``SentenceAnswer`` is what the model is asked to produce (its JSON Schema is
-  sent with every request and constrains decoding on llama.cpp): for every numbered sentence
-  shown, the kinds of event it reports and the figures it gives with who received them. The
-  model locates and classifies; it never copies quotes, computes dates or groups sentences.
+* ``SentenceAnswer`` is what the model is asked to produce for one candidate sentence (its
+  JSON Schema is sent with every request and constrains decoding on llama.cpp): the event the
+  sentence reports, if any, and who received the people it counts. The model classifies; it
+  never copies quotes, reads numbers, computes dates or groups sentences.
 * ``ArticleResult`` / ``EventRecord`` is what the tool outputs: events whose evidence is the
   cited sentences' own text with their spans, figures whose value, qualifier and category
   were read from that text, dates resolved by code, and provenance.
@@ -18,11 +18,10 @@ and quotes its evidence verbatim.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EventKind = Literal[
     "prisoner_exchange",
@@ -59,114 +58,67 @@ class Count(_Strict):
     qualifier: Qualifier = Field(description="exact, or the approximation the article uses.")
 
 
-#: Most figures the model may give for one sentence.
-MAX_FIGURES = 6
-ReceivedBy = Literal["russia", "ukraine", "each_side", "both", "unknown"]
-SentenceKind = Literal[
-    "none",
-    "prisoner_exchange",
-    "body_repatriation",
-    "talks_round",
-    "agreement",
-    "cumulative_tally",
-]
-#: A sentence's label: one kind, or two an event sentence often reports together.
+#: Who received the people or bodies a sentence counts (as the model says it).
+Recipient = Literal["russia", "ukraine", "each_side", "both_sides_total", "unknown"]
+#: A sentence's label: the event it reports as having happened, two joined by "+", or none.
 Label = Literal[
     "none",
-    "prisoner_exchange",
-    "body_repatriation",
-    "talks_round",
+    "exchange",
+    "bodies",
+    "talks",
     "agreement",
-    "cumulative_tally",
-    "talks_round+agreement",
-    "prisoner_exchange+cumulative_tally",
-    "prisoner_exchange+body_repatriation",
-    "agreement+prisoner_exchange",
+    "total",
+    "talks+agreement",
+    "exchange+talks",
+    "exchange+total",
+    "exchange+bodies",
+    "agreement+exchange",
 ]
-#: ``[number, received_by]``: a figure and who RECEIVED those people or bodies.
-WireFigure = tuple[Annotated[int, Field(ge=0, le=10_000_000)], ReceivedBy]
-#: ``[n, label, [[number, received_by], ...]]``: what the model says of sentence ``n``.
-#: Arrays, not objects: a small model writes a third of the tokens for the same answer.
-WireEntry = tuple[
-    Annotated[int, Field(ge=1)],
-    Label,
-    Annotated[list[WireFigure], Field(max_length=MAX_FIGURES)],
-]
-
-
-class AnswerFigure(_Strict):
-    """A number the model read for an event, and who received those people or bodies."""
-
-    number: int = Field(ge=0, le=10_000_000, description="The number as the sentence writes it.")
-    received_by: ReceivedBy = Field(
-        description="Who RECEIVED these people or bodies: russia, ukraine, each_side (the "
-        "same number for each side), both (one number for both sides together) or unknown."
-    )
+LABEL_KINDS: dict[str, EventKind] = {
+    "exchange": "prisoner_exchange",
+    "bodies": "body_repatriation",
+    "talks": "talks_round",
+    "agreement": "agreement",
+    "total": "cumulative_tally",
+}
 
 
 class SentenceAnswer(_Strict):
-    """What the model says of one numbered sentence: the kinds of event it reports, if any.
+    """What the model says of one candidate sentence: the event it reports, if any.
 
-    The model labels every sentence it is shown, in order (the schema of each request fixes
-    ``n`` for each position), so it never has to point at a sentence by number; the code
-    joins the sentences that tell one event and reads dates, places, qualifiers and
-    categories from their text.
+    One request per sentence: a small model labels one sentence well, and a list of them
+    badly (it repeats its last label, or its example's). Its answer is a JSON array,
+    ``["exchange", "each_side"]``, a third of the tokens of an object; ``received_by`` is
+    asked only when the sentence counts people and its words do not say who received them.
+    Code reads the figures, qualifiers, categories, dates and places from the sentence.
     """
 
-    n: int = Field(ge=1, description="The sentence's number.")
-    kinds: list[SentenceKind] = Field(
-        min_length=1,
-        max_length=2,
-        description="What the sentence reports as having happened: prisoner_exchange (living "
-        "prisoners were swapped or brought home), body_repatriation (bodies handed over), "
-        "talks_round (delegations met), agreement (the sides agreed on something), "
-        "cumulative_tally (a running total over several swaps), or none.",
+    label: Label = Field(
+        description="The event the sentence reports as having happened: exchange (living "
+        "prisoners swapped or brought home), bodies (bodies of the dead handed over), talks "
+        "(delegations met), agreement (the sides agreed on something), total (a running "
+        "total over several exchanges), two joined by '+', or none."
     )
-    figures: list[AnswerFigure] = Field(
-        default_factory=list,
-        max_length=MAX_FIGURES,
-        description="The numbers of people or bodies the sentence gives for its event.",
+    received_by: Recipient | None = Field(
+        default=None,
+        description="Who received the people or bodies the sentence counts: russia, "
+        "ukraine, each_side (the same number each), both_sides_total (one number for both "
+        "together) or unknown.",
     )
 
+    @model_validator(mode="before")
     @classmethod
-    def from_wire(cls, entry: WireEntry) -> SentenceAnswer:
-        """Read one ``[n, label, figures]`` entry of an answer."""
-        n, label, figures = entry
-        return cls(
-            n=n,
-            kinds=label.split("+"),  # type: ignore[arg-type]
-            figures=[AnswerFigure(number=v, received_by=side) for v, side in figures],
-        )
+    def _from_array(cls, value: Any) -> Any:
+        # The model answers ["exchange", "each_side"] (or ["none"]); other endpoints may
+        # answer the object form.
+        if isinstance(value, list | tuple) and 1 <= len(value) <= 2:
+            return {"label": value[0], "received_by": value[1] if len(value) == 2 else None}
+        return value
 
-
-class Answer(_Strict):
-    """Everything the model returns for one request: one entry per sentence shown, in order."""
-
-    sentences: list[WireEntry] = Field(
-        description="One [n, label, [[number, received_by], ...]] entry per sentence, in order."
-    )
-
-    def entries(self) -> list[SentenceAnswer]:
-        """The entries, read."""
-        return [SentenceAnswer.from_wire(e) for e in self.sentences]
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The JSON Schema, generated once per class and arguments.
-
-        instructor asks for it on every request; generating it took a quarter of the CPU time
-        of a request. A fresh copy is returned, since callers may change it.
-        """
-        key = (cls, args, tuple(sorted(kwargs.items())))
-        text = _SCHEMA_TEXTS.get(key)
-        if text is None:
-            text = json.dumps(super().model_json_schema(*args, **kwargs))
-            _SCHEMA_TEXTS[key] = text
-        schema: dict[str, Any] = json.loads(text)
-        return schema
-
-
-_SCHEMA_TEXTS: dict[tuple[Any, ...], str] = {}
+    @property
+    def kinds(self) -> list[EventKind]:
+        """The event kinds the label names (none for "none")."""
+        return [LABEL_KINDS[part] for part in self.label.split("+") if part in LABEL_KINDS]
 
 
 class EventDate(_Strict):

@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.records import Answer, ArticleResult
+from summarizer.records import ArticleResult, SentenceAnswer
 from summarizer.timeline.merge import Timeline
 
 #: File name -> model. ``extraction`` is what the model is asked for (sent with each request).
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
-    "extraction.schema.json": Answer,
+    "extraction.schema.json": SentenceAnswer,
     "article_result.schema.json": ArticleResult,
     "timeline.schema.json": Timeline,
 }

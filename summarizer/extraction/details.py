@@ -44,7 +44,10 @@ _MEDIATORS: tuple[tuple[str, str], ...] = (
         r"turque|turquía|turco|turquia|turchia|turca|turcj|tureck|تركيا|التركي",
     ),
     ("Qatar", r"qatar|катар|katar|قطر"),
-    ("Saudi Arabia", r"saudi|саудовск|саудівськ|saudi-arabien|saoudite|saudita|saudyjsk|suudi|السعودي"),
+    (
+        "Saudi Arabia",
+        r"saudi|саудовск|саудівськ|saudi-arabien|saoudite|saudita|saudyjsk|suudi|السعودي",
+    ),
     ("Vatican", r"vatican|holy see|ватикан|vatikan|vaticano|watykan|الفاتيكان"),
     (
         "International Committee of the Red Cross",
@@ -125,7 +128,13 @@ def find_round(text: str) -> int | None:
     round_word = _compiled(_ROUND_WORD)
     for match in round_word.finditer(folded):
         window = folded[max(0, match.start() - 30) : match.end() + 25]
-        digits = re.search(r"(?:round|runde|раунд|тур)\s*(?:no\.?|№|#)?\s*(\d)\b|(\d)\s*(?:-?[йяе]|\.)?\s*(?:" + _ROUND_WORD + ")", window, _FLAGS)  # noqa: E501
+        digits = re.search(
+            r"(?:round|runde|раунд|тур)\s*(?:no\.?|№|#)?\s*(\d)\b|(\d)\s*(?:-?[йяе]|\.)?\s*(?:"
+            + _ROUND_WORD
+            + ")",
+            window,
+            _FLAGS,
+        )  # noqa: E501
         if digits:
             value = int(digits.group(1) or digits.group(2))
             if 1 <= value <= 20:

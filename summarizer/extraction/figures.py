@@ -281,7 +281,8 @@ EACH_AFTER_CHARS = 45
 def prepared_text(text: str, language: str) -> str:
     """Scaled decimals made whole ("1,2 тыс." -> "1200") and number words made digits."""
     text = _DECIMAL_SCALE.sub(
-        lambda m: str(round((int(m.group(1)) + float("0." + m.group(2))) * _SCALE_1000)), _fold(text)
+        lambda m: str(round((int(m.group(1)) + float("0." + m.group(2))) * _SCALE_1000)),
+        _fold(text),
     )
     if language in ("es", "pt"):
         text = _ABOUT_ARTICLES.sub("cerca de", text)
@@ -350,6 +351,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
         after = converted[match.end() : match.end() + AFTER_CHARS]
         clause = _clause_before(before)
         window = converted[max(0, match.start() - 40) : match.end() + 40]
+        since = _since_in(converted)
         figures.append(
             Figure(
                 value=value,
@@ -360,10 +362,18 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 category=_category(after, before),
                 each_side=position in each_side,
                 nationality=_nationality(after),
-                running_total=bool(pattern("running_total").search(clause + " " + window)),
+                running_total=bool(pattern("running_total").search(clause + " " + window))
+                or since,
             )
         )
     return _shared_categories(figures, converted)
+
+
+def _since_in(text: str) -> bool:
+    """Whether the text counts from a date on ("since February 2022", "з лютого 2022 року")."""
+    from summarizer.extraction.dates import find_dates, is_start_of_period
+
+    return any(is_start_of_period(text, m) for m in find_dates(text))
 
 
 _CONJUNCTION = re.compile(r"^\s*(?:,|and|or|і|и|й|та|und|oder|et|ou|y|e|o|i|ve|و|а также|—|-)?\s*$",

@@ -1,9 +1,10 @@
 """One event, one record: an article's reports of the same event folded together (pure).
 
-A small model reports one swap once per sentence that mentions it. Two grounded reports of one
-article are folded when they are of the same kind, nothing about them differs (no two known
-dates that disagree, no two round numbers, no two different figures for the same side and
-category), and something ties them: a shared sentence, the same known date, a shared figure or
+The model labels sentences one by one, so one swap told in four sentences is four reports.
+Two grounded reports of one article are folded when they are of the same kind, nothing about
+them differs (no two known dates that disagree, no two round numbers, no two different
+figures for the same side and category), and something ties them: a shared sentence, the
+next sentence (when at most one of them is dated), the same known date, a shared figure or
 round, or one of them carrying nothing that could tell it apart (no date, figure or round:
 "the exchange" mentioned again). Reports that differ stay apart, so a recap of three swaps
 stays three swaps.
@@ -40,6 +41,8 @@ def _plain(draft: Draft) -> bool:
 def _tied(a: Draft, b: Draft) -> bool:
     if {s.index for s in a.segments} & {s.index for s in b.segments}:
         return True
+    if _next_to(a, b) and not (a.date.value and b.date.value):
+        return True  # the next sentence goes on about it ("In return, Russia received 51")
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
     if {c.value for c in a.counts} & {c.value for c in b.counts}:
@@ -47,6 +50,13 @@ def _tied(a: Draft, b: Draft) -> bool:
     if a.round_number and a.round_number == b.round_number:
         return True
     return _plain(a) or _plain(b)
+
+
+def _next_to(a: Draft, b: Draft) -> bool:
+    """One's sentences follow the other's directly (prose, in reading order)."""
+    last_a, first_b = max(s.index for s in a.segments), min(s.index for s in b.segments)
+    last_b, first_a = max(s.index for s in b.segments), min(s.index for s in a.segments)
+    return first_b - last_a == 1 or first_a - last_b == 1
 
 
 def _best_date(a: Draft, b: Draft) -> tuple[EventDate, str | None]:

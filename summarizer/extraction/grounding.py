@@ -1,17 +1,18 @@
-"""The model's answer, grounded in the article: what the text supports is kept, the rest said (pure).
+"""The model's label of a sentence, grounded in its text: what the words support is kept (pure).
 
-The model cites sentence numbers; everything else is checked against, or read from, the cited
-text:
+The model only says which event a sentence reports (and, when the words do not say, who
+received the people it counts); everything else is read from the sentence:
 
-* evidence is the cited segments' own text with its span (verbatim by construction); an event
-  that cites only a headline, a sub-heading or another non-prose line is dropped;
-* the kind must be one the cited words can report (no bodies, no body repatriation);
-* each figure's value must be written in the cited sentences; its qualifier and category are
-  read from the words next to it, and "each side" or a nationality beside it decides the side;
-* the date is the cited sentences' own date words, resolved by code against the publication
-  date (a year is never guessed; an event told as done is never dated after publication);
-* place, mediators and round number are read from the cited text, and who said it is kept only
-  when the article names it.
+* evidence is the sentence's own text with its span (verbatim by construction); an event told
+  only in a headline, a sub-heading or another non-prose line is dropped (after folding);
+* the kind must be one the words can report (no bodies, no body repatriation);
+* the figures are the numbers the sentence writes with a word saying what they count; their
+  qualifier and category come from the words next to them, and "each side" or a
+  nationality beside them decides the side before the model's answer does;
+* the date is the sentence's own date words, resolved by code against the publication date
+  (a year is never guessed; an event told as done is never dated after publication); a
+  sentence listing several dated swaps is one event per date;
+* place, mediators and round number are read from the text by gazetteer.
 
 Every removal and every correction becomes a warning quoting at most :data:`QUOTE_CHARS`
 characters of anything the model wrote.
@@ -23,14 +24,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from summarizer.extraction.candidates import Shown
 from summarizer.extraction.dates import DateMention, find_dates, is_start_of_period, resolve
 from summarizer.extraction.details import find_mediators, find_place, find_round
 from summarizer.extraction.figures import Figure, prepared_text, read_figures
 from summarizer.extraction.lexicon import mentions, pattern
 from summarizer.extraction.segments import Segment
 from summarizer.records import (
-    AnswerFigure,
     Count,
     EventDate,
     EventKind,
@@ -44,7 +43,7 @@ _SIDE_OF: dict[str, Side] = {
     "russia": "russia",
     "ukraine": "ukraine",
     "each_side": "each_side",
-    "both": "both_sides_total",
+    "both_sides_total": "both_sides_total",
     "unknown": "unspecified",
 }
 _DATELINE_CHARS = 90
@@ -110,13 +109,16 @@ class Draft:
 
 
 def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKind | None:
-    """The kind the cited words support: the model's, a corrected one, or ``None``."""
+    """The kind the words support: the model's, a corrected one, or ``None``."""
     bodies = mentions("bodies", text)
-    counted = [f.category for f in figures if f.category is not None]
+    counted = [f for f in figures if f.category is not None]
     if kind == "body_repatriation" and not bodies:
         return "prisoner_exchange" if mentions("exchange", text) else None
+    if kind in ("prisoner_exchange", "body_repatriation") and counted:
+        if all(f.running_total for f in counted):
+            return "cumulative_tally"  # "1,000 each in three stages", "5,857 since 2022"
     if kind == "prisoner_exchange":
-        if counted and all(c == "bodies" for c in counted):
+        if counted and all(f.category == "bodies" for f in counted):
             return "body_repatriation"
         if not mentions("exchange", text):
             return "body_repatriation" if bodies else None
@@ -125,35 +127,61 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
     if kind == "agreement" and not mentions("agreement", text):
         return None
     if kind == "cumulative_tally" and not mentions("running_total", text):
-        return "prisoner_exchange" if mentions("exchange", text) and figures else None
+        if any(f.running_total for f in counted):
+            return kind  # counted from a date on ("since February 2022")
+        return "prisoner_exchange" if mentions("exchange", text) and counted else None
     return kind
 
 
-def _count(wanted: AnswerFigure, figures: list[Figure]) -> Count | None:
-    found = _counted(wanted, figures)
-    return None if found is None else found[0]
+def _kinds_told(said: list[EventKind], text: str) -> list[EventKind]:
+    """What the words add to the model's kinds: a swap that was agreed, talks in passing.
+
+    "The sides agreed to swap 1,200 each": agreed, not done, so an agreement; with words of
+    a swap done as well ("exchanged 84 each under the deal agreed in Istanbul") both. A
+    round of talks named by its number ("on the day of the third round of talks") is one.
+    """
+    kinds = list(said)
+    if "prisoner_exchange" in kinds and "agreement" not in kinds and mentions("agreement", text):
+        kinds.append("agreement")
+        if not mentions("completed", text):
+            kinds.remove("prisoner_exchange")
+    if kinds and "talks_round" not in kinds and mentions("talks", text) and find_round(text):
+        kinds.append("talks_round")
+    return kinds
 
 
-def _counted(wanted: AnswerFigure, figures: list[Figure]) -> tuple[Count, Figure] | None:
-    """The count the text makes of a figure the model named, and the figure it was read from."""
-    matches = [f for f in figures if f.value == wanted.number]
-    if not matches:
-        return None
-    figure = next((f for f in matches if f.category is not None), matches[0])
-    side: Side
-    if figure.each_side:
-        side = "each_side"
-    elif figure.nationality in ("russia", "ukraine"):
-        side = "russia" if figure.nationality == "russia" else "ukraine"
-    else:
-        side = _SIDE_OF[wanted.received_by]
-    count = Count(
-        side=side,
-        category=figure.category or "people",
-        value=figure.value,
-        qualifier=figure.qualifier,
-    )
-    return count, figure
+def needs_recipient(figures: list[Figure]) -> bool:
+    """Whether a sentence counts people whose receiver its words do not say (ask the model)."""
+    return any(f.category is not None and not f.each_side and not f.nationality for f in figures)
+
+
+def counted(figures: list[Figure], recipient: str | None) -> list[tuple[Count, Figure]]:
+    """The counts a sentence states, and the figures they were read from.
+
+    A figure is a count when a word next to it says what it counts (soldiers, civilians,
+    bodies, people). Its side is the text's when the text says it ("each side", "248
+    Russian servicemen"), else who the model says received them, else unspecified.
+    """
+    found: list[tuple[Count, Figure]] = []
+    for figure in figures:
+        if figure.category is None:
+            continue
+        side: Side
+        if figure.each_side:
+            side = "each_side"
+        elif figure.nationality in ("russia", "ukraine"):
+            side = "russia" if figure.nationality == "russia" else "ukraine"
+        else:
+            side = _SIDE_OF.get(recipient or "unknown", "unspecified")
+        count = Count(
+            side=side, category=figure.category, value=figure.value, qualifier=figure.qualifier
+        )
+        if not any(
+            (c.side, c.category, c.value) == (count.side, count.category, count.value)
+            for c, _ in found
+        ):
+            found.append((count, figure))
+    return found
 
 
 #: How many sentences before its first cited one an undated event's date may come from.
@@ -233,58 +261,55 @@ def date_of(
 
 
 def _allot(
-    kinds: list[EventKind], wanted: list[AnswerFigure], figures: list[Figure]
+    kinds: list[EventKind], counts: list[tuple[Count, Figure]]
 ) -> dict[EventKind, list[Count]]:
-    """The counts of a sentence, per kind it reports (talks take none; a running total takes
-    the figures written with a running-total word when a swap is told beside it)."""
-    counts = [c for c in (_count(w, figures) for w in wanted) if c is not None]
-    takers = [k for k in kinds if k != "talks_round"]
+    """A sentence's counts, per kind of event it reports.
+
+    Talks take none. Beside a swap, a running total takes the figures written with a
+    running-total word, and a handover of bodies the counts of bodies.
+    """
     allotted: dict[EventKind, list[Count]] = {k: [] for k in kinds}
-    if not takers:
-        return allotted
-    if "cumulative_tally" in takers and len(takers) > 1:
-        running = {f.value for f in figures if f.running_total}
-        other = next(k for k in takers if k != "cumulative_tally")
-        for count in counts:
-            allotted["cumulative_tally" if count.value in running else other].append(count)
-        return allotted
-    allotted[takers[0]] = counts
+    takers = [k for k in kinds if k != "talks_round"]
+    for count, figure in counts:
+        if not takers:
+            break
+        other: EventKind
+        if "cumulative_tally" in takers and len(takers) > 1:
+            other = next(k for k in takers if k != "cumulative_tally")
+            allotted["cumulative_tally" if figure.running_total else other].append(count)
+        elif "body_repatriation" in takers and len(takers) > 1:
+            other = next(k for k in takers if k != "body_repatriation")
+            allotted["body_repatriation" if count.category == "bodies" else other].append(count)
+        elif "prisoner_exchange" in takers:
+            if not figure.running_total:  # a total is no figure of one swap
+                allotted["prisoner_exchange"].append(count)
+        elif takers[0] == "body_repatriation" and figure.running_total:
+            continue
+        else:
+            allotted[takers[0]].append(count)
     return allotted
 
 
-def _unique(counts: list[Count]) -> list[Count]:
-    kept: list[Count] = []
-    for count in counts:
-        if not any(
-            (c.side, c.category, c.value) == (count.side, count.category, count.value)
-            for c in kept
-        ):
-            kept.append(count)
-    return kept
-
-
 def read_sentence(
-    entry: SentenceAnswer, segment: Segment, view: ArticleView, where: str = ""
+    answer: SentenceAnswer, segment: Segment, view: ArticleView
 ) -> tuple[list[Draft], list[str]]:
-    """Ground what the model said of one sentence: one draft per kind of event it reports.
+    """Ground what the model said of one sentence: one draft per event it reports.
 
     Args:
-        entry: The model's label of the sentence.
+        answer: The model's label of the sentence.
         segment: The sentence.
         view: The article.
-        where: Prefix for warnings (the part of a long article).
 
     Returns:
         The drafts (a headline's too: folding decides whether a sentence joins it) and
         warnings for what the text did not support.
 
     """
-    label = f"{where}sentence {segment.index}"
+    label = f"sentence {segment.index}"
     warnings: list[str] = []
     figures = read_figures(segment.text, view.language)
     kinds: list[EventKind] = []
-    said: EventKind
-    for said in dict.fromkeys(k for k in entry.kinds if k != "none"):
+    for said in _kinds_told(answer.kinds, segment.text):
         kind = _checked_kind(said, segment.text, figures)
         if kind is None:
             warnings.append(
@@ -294,32 +319,21 @@ def read_sentence(
             if kind != said:
                 warnings.append(f"{label}: read as {kind}, not {said}, as its words say")
             kinds.append(kind)
-    for wanted in entry.figures:
-        if not any(f.value == wanted.number for f in figures):
-            warnings.append(
-                f"{label}: dropped figure {short(str(wanted.number), 20)}: not written in the "
-                "sentence as a count"
-            )
-    allotted = _allot(kinds, list(entry.figures), figures)
+    counts = counted(figures, answer.received_by)
     drafts = []
     for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
-        occasions = _occasions(segment, entry, figures, view)
+        occasions = _occasions(segment, counts, view)
         if occasions is not None:
             kinds.remove(kind)
-            for mention, counts in occasions:
+            for mention, occasion_counts in occasions:
                 resolved = _refused_if_later(resolve(mention, view.language, view.published), view)
-                drafts.append(
-                    _draft(kind, segment, counts, resolved, mention.text, view, segment.index)
-                )
+                drafts.append(_draft(kind, segment, occasion_counts, resolved, mention.text, view))
+    allotted = _allot(kinds, counts)
     for kind in kinds:
         event_date, date_text, date_warning = date_of(kind, None, [segment], view)
         if date_warning:
             warnings.append(f"{label}: {date_warning}")
-        drafts.append(
-            _draft(
-                kind, segment, _unique(allotted[kind]), event_date, date_text, view, segment.index
-            )
-        )
+        drafts.append(_draft(kind, segment, allotted[kind], event_date, date_text, view))
     return drafts, warnings
 
 
@@ -328,12 +342,14 @@ _TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation")
 
 
 def _occasions(
-    segment: Segment, entry: SentenceAnswer, figures: list[Figure], view: ArticleView
+    segment: Segment, counts: list[tuple[Count, Figure]], view: ArticleView
 ) -> list[tuple[DateMention, list[Count]]] | None:
-    """The occasions of a sentence that lists several dated swaps, each with its figures.
+    """The occasions of a sentence that lists several dated swaps, each with its counts.
 
-    Each figure goes with the date nearest to it. Dates no figure goes with are occasions of
-    their own only when no date has a figure (a plain list: "on June 9, 14 and 26").
+    A list is told date first ("5 февраля ... по 150, 19 марта — по 175") or count first
+    ("1,212 bodies on June 11 and another 1,245 on June 16"): each count goes with the date
+    before it, or after it, as the list begins. Dates no count goes with are occasions of
+    their own only when no date has a count (a plain list: "on June 9, 14 and 26").
 
     Returns:
         ``None`` when the sentence tells one occasion (fewer than two dates of events).
@@ -344,28 +360,26 @@ def _occasions(
     mentions = [
         m
         for m in find_dates(text)
-        if m.kind in ("absolute", "weekday") and m.start >= offset and not is_start_of_period(text, m)
+        if m.kind in ("absolute", "weekday")
+        and m.start >= offset
+        and not is_start_of_period(text, m)
     ]
     if len({m.text.casefold() for m in mentions}) < 2:
         return None
     grouped: dict[int, list[Count]] = {i: [] for i in range(len(mentions))}
-    counted = [found for w in entry.figures if (found := _counted(w, figures)) is not None]
-    if counted:
-        # A list is told date first ("5 февраля ... по 150, 19 марта — по 175") or figure
-        # first ("1,212 bodies on June 11 and another 1,245 on June 16"): each figure goes
-        # with the date before it, or with the date after it, as the list begins.
-        date_first = mentions[0].start < min(figure.start for _, figure in counted)
-        for count, figure in counted:
+    events = [(c, f) for c, f in counts if not f.running_total]
+    if events:
+        date_first = mentions[0].start < min(f.start for _, f in events)
+        for count, figure in events:
             if date_first:
                 before = [i for i, m in enumerate(mentions) if m.start < figure.start]
-                chosen_index = before[-1] if before else 0
+                chosen = before[-1] if before else 0
             else:
                 after = [i for i, m in enumerate(mentions) if m.start > figure.end]
-                chosen_index = after[0] if after else len(mentions) - 1
-            grouped[chosen_index].append(count)
-    with_figures = [i for i, counts in grouped.items() if counts]
-    chosen = with_figures or list(grouped)
-    return [(mentions[i], _unique(grouped[i])) for i in chosen]
+                chosen = after[0] if after else len(mentions) - 1
+            grouped[chosen].append(count)
+    with_counts = [i for i, found in grouped.items() if found]
+    return [(mentions[i], grouped[i]) for i in (with_counts or list(grouped))]
 
 
 def _refused_if_later(resolved: EventDate, view: ArticleView) -> EventDate:
@@ -387,7 +401,6 @@ def _draft(
     event_date: EventDate,
     date_text: str | None,
     view: ArticleView,
-    index: int,
 ) -> Draft:
     return Draft(
         kind=kind,
@@ -399,21 +412,5 @@ def _draft(
         mediators=find_mediators([segment.text], pattern("mediation")) if segment.is_prose else [],
         round_number=find_round(segment.text) if kind == "talks_round" else None,
         claimed_by=None,
-        answer_index=index,
+        answer_index=segment.index,
     )
-
-
-def read_answer(
-    entries: list[SentenceAnswer], shown: Shown, view: ArticleView, where: str = ""
-) -> tuple[list[Draft], list[str]]:
-    """Ground every labelled sentence of one answer; see :func:`read_sentence`."""
-    drafts: list[Draft] = []
-    warnings: list[str] = []
-    for entry in entries:
-        segment = shown.by_number(entry.n)
-        if segment is None:
-            continue
-        found, notes = read_sentence(entry, segment, view, where)
-        drafts += found
-        warnings += notes
-    return drafts, warnings

@@ -104,6 +104,18 @@ AGREEMENT = (
 
 #: Words that make a figure a running total rather than one event's.
 RUNNING_TOTAL = (
+    "in three stages", "in two stages", "over three days", "over two days", "in three days",
+    "в три этапа", "в два этапа", "за три дня", "в три етапи", "у три етапи", "за три дні",
+    "binnen drei tagen", "in drei etappen", "an drei tagen", "en trois étapes", "en trois jours",
+    "en tres etapas", "en tres días", "em três etapas", "em três dias", "in tre fasi",
+    "in tre giorni", "w trzech etapach", "w ciągu trzech dni", "üç aşamada", "üç günde",
+    "على ثلاث مراحل", "خلال ثلاثة أيام",
+    # the same once numbers in words are digits
+    "in 3 stages", "in 2 stages", "over 3 days", "in 3 days", "в 3 этапа", "в 2 этапа",
+    "за 3 дня", "в 3 етапи", "у 3 етапи", "за 3 дні", "binnen 3 tagen", "in 3 etappen",
+    "an 3 tagen", "en 3 étapes", "en 3 jours", "en 3 etapas", "en 3 días", "em 3 etapas",
+    "em 3 dias", "in 3 fasi", "in 3 giorni", "w 3 etapach", "w ciągu 3 dni", "3 aşamada",
+    "3 günde",
     "in total", "in all", "a total of", "so far", "to date", "altogether", "since", "overall",
     "всего", "в общей сложности", "с начала", "итого", "за все время", "за всё время",
     "загалом", "всього", "усього", "з початку", "за весь час",
@@ -241,6 +253,27 @@ EACH_SIDE_WORDS = (
 #: Words right before a figure that make it each side's: "по 84", "je 84", "each 84".
 EACH_SIDE_BEFORE = ("по", "po", "je", "jeweils", "each", "chacun", "cada uno", "ciascuno")
 
+#: Words that tell a swap or handover as done (not agreed, planned or expected).
+COMPLETED = (
+    "exchanged", "swapped", "freed", "released", "returned", "handed over", "brought home",
+    "came home", "took place", "was held", "were held", "carried out", "completed",
+    "обменялись", "вернулись", "возвращены", "вернули", "передали", "передан", "освобождены",
+    "состоялся", "состоялись", "прошёл", "прошел", "прошли", "провели",
+    "обмінялися", "повернулися", "повернуто", "повернули", "передали", "відбувся", "відбулися",
+    "звільнено", "провели",
+    "tauschten", "ausgetauscht", "freigelassen", "übergaben", "übergeben", "kamen frei",
+    "fand statt", "fanden statt", "zurückgekehrt",
+    "ont échangé", "ont été libérés", "a eu lieu", "ont eu lieu", "ont remis", "a remis",
+    "a restitué", "ont libéré", "libérés",
+    "intercambiaron", "canjearon", "liberados", "se realizó", "tuvo lugar", "llevaron a cabo",
+    "entregaron", "regresaron",
+    "trocaram", "libertados", "ocorreu", "realizaram", "entregou", "voltaram",
+    "si è svolto", "scambiato", "liberati", "sono tornati", "hanno scambiato", "rilasciati",
+    "wymieniły", "wymienili", "przekazały", "uwolniono", "odbyła się", "wrócili",
+    "takas etti", "gerçekleştirdi", "serbest bırakıldı", "teslim etti", "döndü",
+    "تم تبادل", "أفرج", "أطلق", "جرى", "تبادلت",
+)  # fmt: skip
+
 #: Nationality words right after a figure: "248 Russian servicemen" were received by Russia.
 NATIONALITY: dict[str, tuple[str, ...]] = {
     "russia": (
@@ -321,6 +354,7 @@ def pattern(name: str) -> re.Pattern[str]:
         "agreement": AGREEMENT,
         "running_total": RUNNING_TOTAL,
         "mediation": MEDIATION,
+        "completed": COMPLETED,
         "each_side": EACH_SIDE_WORDS,
     }
     if name == "each_side_before":

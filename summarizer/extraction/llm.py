@@ -39,7 +39,7 @@ from summarizer.extraction.rate_gate import RateGate
 from summarizer.extraction.retry_policy import is_retryable_status
 from summarizer.extraction.transport import Attempts, RetryingTransport
 from summarizer.extraction.validation_context import VALIDATION_CONTEXT
-from summarizer.records import Answer, Usage
+from summarizer.records import SentenceAnswer, Usage
 from summarizer.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 #: server turns it into a decoding grammar; ``Mode.TOOLS`` fails on llama.cpp (it rejects an
 #: object-form ``tool_choice``).
 MODE = instructor.Mode.JSON_SCHEMA
-
-
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ class Completion:
     """
 
     raw: str
-    answer: Answer | None
+    answer: SentenceAnswer | None
     usage: Usage
     model_answered: str
     validation_error: str | None = None
@@ -155,7 +153,7 @@ class LLM:
         self,
         messages: Sequence[Mapping[str, str]],
         *,
-        response_model: type[Answer],
+        response_model: type[SentenceAnswer],
         context: dict[str, Any],
         max_tokens: int,
         timeout_s: float,

@@ -35,11 +35,18 @@ from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputTruncatedError
 from summarizer.extraction.answers import answer_model, parse_answer
 from summarizer.extraction.cache import ResultCache, cache_key
-from summarizer.extraction.candidates import Shown, select
+from summarizer.extraction.candidates import candidates
 from summarizer.extraction.dates import publication_date_in_text
 from summarizer.extraction.endpoint import MODE_NAME, Endpoint
+from summarizer.extraction.figures import read_figures
 from summarizer.extraction.folding import fold, link_agreements
-from summarizer.extraction.grounding import ArticleView, Draft, read_answer, short
+from summarizer.extraction.grounding import (
+    ArticleView,
+    Draft,
+    needs_recipient,
+    read_sentence,
+    short,
+)
 from summarizer.extraction.local_model import LocalServer, model_identity
 from summarizer.extraction.prompts import Message, Prompt, load_prompt
 from summarizer.extraction.rate_gate import RateGate
@@ -140,12 +147,12 @@ def default_endpoint(settings: Settings) -> AbstractContextManager[Endpoint]:
 
 @dataclass(frozen=True)
 class _Request:
-    """One model request of an article: the segments it shows and its rendered messages."""
+    """One model request: a candidate sentence, its rendered messages and its schema."""
 
-    shown: Shown
+    segment: Segment
     messages: list[Message]
     schema: dict[str, object]
-    label: str
+    asks_recipient: bool
 
     @property
     def fingerprint(self) -> str:
@@ -271,8 +278,9 @@ class Extractor:
         return llm
 
     def summarise(self, article: Article) -> ArticleResult:
-        """Extract the grounded records of one article (its model answers from the cache when
-        possible; grounding always runs).
+        """Extract the grounded records of one article.
+
+        The model's answers come from the cache when possible; grounding always runs.
 
         Raises:
             LLMError: The model failed in a way retries did not fix.
@@ -296,7 +304,7 @@ class Extractor:
             for s in segments
             if s.role == "instruction"
         ]
-        requests = self._requests(select(segments, language))
+        requests = [self._request(s, language) for s in candidates(segments, language)]
         if not requests:
             warnings.append(
                 "no sentence reports a swap, a repatriation, talks or a deal: no model call"
@@ -304,25 +312,24 @@ class Extractor:
         usage = Usage(cached=bool(requests))
         drafts: list[Draft] = []
         answered = self.settings.model_name
-        for request in requests:
+        for number, request in enumerate(requests):
+            if self._over_budget(usage):
+                warnings.append(
+                    f"{len(requests) - number} candidate sentence(s) not read: the article's "
+                    f"{self.settings.generation_budget_s:.0f} s model budget was used up"
+                )
+                break
             cached = self._answer(request)
             usage = _add_usage(usage, cached.usage)
             answered = cached.model_answered
-            if cached.truncated:
-                warnings.append(
-                    f"{request.label}answer cut off at max_tokens={self.max_tokens}; "
-                    "kept the events written out in full"
-                )
+            answer, problems = parse_answer(cached.raw)
+            where = f"sentence {request.segment.index}: "
+            warnings += [where + p for p in problems]
             if cached.validation_error:
-                warnings.append(
-                    f"{request.label}answer still invalid after re-asking: "
-                    f"{short(cached.validation_error)}"
-                )
-            entries, problems = parse_answer(cached.raw, len(request.shown.segments))
-            warnings += [f"{request.label}{p}" for p in problems]
-            found_drafts, notes_ = read_answer(entries, request.shown, view, request.label)
-            drafts += found_drafts
-            warnings += notes_
+                warnings.append(f"{where}answer still invalid after re-asking")
+            sentence_drafts, found_warnings = read_sentence(answer, request.segment, view)
+            drafts += sentence_drafts
+            warnings += found_warnings
         folded, fold_notes = fold(drafts)
         folded = link_agreements(folded)
         for draft in folded:
@@ -343,19 +350,26 @@ class Extractor:
         )  # fmt: skip
         return self._result(article, folded, [*notes, *warnings], answered, usage)
 
-    def _requests(self, shown: list[Shown]) -> list[_Request]:
-        requests = []
-        for i, chunk in enumerate(shown):
-            label = f"part {i + 1}/{len(shown)}: " if len(shown) > 1 else ""
-            requests.append(
-                _Request(
-                    shown=chunk,
-                    messages=self.prompt.render({"sentences": chunk.render()}),
-                    schema=answer_model(len(chunk.segments)).model_json_schema(),
-                    label=label,
-                )
-            )
-        return requests
+    def _over_budget(self, usage: Usage) -> bool:
+        return (
+            self.settings.uses_embedded_model and usage.seconds >= self.settings.generation_budget_s
+        )
+
+    def _request(self, segment: Segment, language: str) -> _Request:
+        asks = needs_recipient(read_figures(segment.text, language))
+        model = answer_model(asks_recipient=asks, array=self._array_answers)
+        return _Request(
+            segment=segment,
+            messages=self.prompt.render({"sentence": " ".join(segment.text.split())}),
+            schema=model.model_json_schema(),
+            asks_recipient=asks,
+        )
+
+    @property
+    def _array_answers(self) -> bool:
+        # llama.cpp's grammar takes an array at the root; OpenAI-style structured output
+        # wants an object there.
+        return self.settings.uses_embedded_model
 
     def _request_key(self, request: _Request) -> str:
         return cache_key(
@@ -368,7 +382,8 @@ class Extractor:
         if self._cache is not None:
             hit = self._cache.get(key, CachedAnswer)
             if hit is not None:
-                return hit.model_copy(update={"usage": hit.usage.model_copy(update={"cached": True})})
+                usage = hit.usage.model_copy(update={"cached": True})
+                return hit.model_copy(update={"usage": usage})
         answer = self._ask(request)
         if self._cache is not None:
             self._cache.put(key, answer)
@@ -379,7 +394,9 @@ class Extractor:
         try:
             completion: Completion = llm.extract(
                 [m.as_dict() for m in request.messages],
-                response_model=answer_model(len(request.shown.segments)),
+                response_model=answer_model(
+                    asks_recipient=request.asks_recipient, array=self._array_answers
+                ),
                 context={},
                 max_tokens=self.max_tokens,
                 timeout_s=self._timeout_for(request),
