@@ -44,6 +44,8 @@ class DateMention:
 _SHORT_MONTHS = {"may", "mai", "maj", "mei", "май", "мая"}
 #: Four-letter weekday names that are whole words.
 _SHORT_WEEKDAYS = {"cuma", "salı"}
+#: Words dateparser lists as weekday forms that are everyday words ("серед": "among").
+_NOT_WEEKDAYS = {"серед"}
 #: Relative words dateparser knows that name no day of their own.
 _VAGUE = {"till date", "geçen gün", "اليوم السابق"}
 
@@ -63,6 +65,8 @@ def _words(keys: tuple[str, ...], languages: tuple[str, ...]) -> tuple[list[str]
         for key in keys:
             for word in _locale_words(code, key):
                 bare = word.rstrip(".")
+                if bare in _NOT_WEEKDAYS:
+                    continue
                 if len(bare) >= 5 or bare in short or (len(bare) == 4 and keys == _MONTH_KEYS):
                     full.add(bare)
                 elif len(bare) >= 3:
@@ -106,6 +110,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     if month_abbreviations:
         months += "|" + "|".join(rf"{re.escape(a)}\." for a in month_abbreviations)
     weekdays = _alternation(_words(_WEEKDAY_KEYS, LANGUAGES)[0])
+    month_names_only = _alternation(
+        sorted({*month_names, *_MONTHS_AFTER_IN}, key=len, reverse=True)
+    )
     relative = _alternation(_relative_words(LANGUAGES))
     day = r"\d{1,2}(?:st|nd|rd|th|-?го|-?е|\.|'?\w{0,3}(?=\s))?"  # before its month
     day_after = r"\d{1,2}(?:st|nd|rd|th)?"  # after its month: "July 23." ends a sentence
@@ -122,11 +129,29 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
                 flags,
             ),
         ),
+        # "in May", "в мае", "im Juni": a month on its own, after a preposition.
+        ("absolute", re.compile(rf"(?<!\w)(?:{_IN})\s+(?:{month_names_only})(?!\w)", flags)),
         ("weekday", re.compile(rf"(?<!\w)(?:{weekdays})(?!\w)", flags)),
         ("relative", re.compile(rf"(?<!\w)(?:{relative})(?!\w)", flags)),
     ]
 
 
+_IN = r"in|im|в|во|у|en|em|a|ad|w|we|de|del|di|du|à|au"
+#: Months after "in" where dateparser knows only the nominative and genitive forms.
+_MONTHS_AFTER_IN = {
+    **dict.fromkeys(["январе", "січні", "styczniu"], 1),
+    **dict.fromkeys(["феврале", "лютому", "lutym"], 2),
+    **dict.fromkeys(["марте", "березні", "marcu"], 3),
+    **dict.fromkeys(["апреле", "квітні", "kwietniu"], 4),
+    **dict.fromkeys(["мае", "травні", "maju"], 5),
+    **dict.fromkeys(["июне", "червні", "czerwcu"], 6),
+    **dict.fromkeys(["июле", "липні", "lipcu"], 7),
+    **dict.fromkeys(["августе", "серпні", "sierpniu"], 8),
+    **dict.fromkeys(["сентябре", "вересні", "wrześniu"], 9),
+    **dict.fromkeys(["октябре", "жовтні", "październiku"], 10),
+    **dict.fromkeys(["ноябре", "листопаді", "listopadzie"], 11),
+    **dict.fromkeys(["декабре", "грудні", "grudniu"], 12),
+}
 _NUMERIC = re.compile(
     r"(?<![\w.])(?:(?P<y1>(?:19|20)\d\d)-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|"
     r"(?P<d2>\d{1,2})[./](?P<m2>\d{1,2})[./](?P<y2>(?:19|20)\d\d))(?![\w])"
@@ -256,6 +281,13 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
         return _day(when)
     if not mention.has_year and not published.value:
         return EventDate()
+    month = _MONTHS_AFTER_IN.get(mention.text.split()[-1].casefold())
+    if month is not None and published.value:
+        # "в мае" in an August paper: May of that year; in a February paper, of the year before.
+        year = int(published.value[:4])
+        if published.precision in ("day", "month") and month > int(published.value[5:7]):
+            year -= 1
+        return EventDate(value=f"{year:04d}-{month:02d}", precision="month")
     if base is None and not mention.has_year and published.value:
         # A publication year (or month) but no day: the year is known, the day is not.
         base = datetime(int(published.value[:4]), 12, 31)

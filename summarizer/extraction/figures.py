@@ -76,7 +76,8 @@ _DURATION_AFTER = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.;!?:()\[\]«»\"“”]|\s[—–-]\s")
 _FOR_PAIR = re.compile(
-    r"^\s*(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x)\s?-?\s*)(\d[\d,. ]*)",
+    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x)"
+    r"\s?-?\s*)(\d[\d,. ]*)",
     re.IGNORECASE,
 )
 _EACH_AFTER = re.compile(
@@ -362,8 +363,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 category=_category(after, before),
                 each_side=position in each_side,
                 nationality=_nationality(after),
-                running_total=bool(pattern("running_total").search(clause + " " + window))
-                or since,
+                running_total=bool(pattern("running_total").search(clause + " " + window)) or since,
             )
         )
     return _shared_categories(figures, converted)

@@ -65,11 +65,17 @@ def _best_date(a: Draft, b: Draft) -> tuple[EventDate, str | None]:
     return a.date, a.date_text
 
 
+def _prose(draft: Draft) -> bool:
+    return any(s.is_prose for s in draft.segments)
+
+
 def _join(a: Draft, b: Draft) -> Draft:
-    counts: list[Count] = list(a.counts)
-    for count in b.counts:
-        if not any((c.side, c.category, c.value) == (count.side, count.category, count.value)
-                   for c in counts):  # fmt: skip
+    # One figure told twice with two sides (a headline's and a sentence's reading) is one
+    # count: the reading of prose wins, then the earlier one.
+    first, second = (b, a) if _prose(b) and not _prose(a) else (a, b)
+    counts: list[Count] = list(first.counts)
+    for count in second.counts:
+        if not any((c.category, c.value) == (count.category, count.value) for c in counts):
             counts.append(count)
     segments = sorted({s.index: s for s in [*a.segments, *b.segments]}.values(),
                       key=lambda s: s.index)  # fmt: skip

@@ -141,8 +141,9 @@ def _kinds_told(said: list[EventKind], text: str) -> list[EventKind]:
     round of talks named by its number ("on the day of the third round of talks") is one.
     """
     kinds = list(said)
-    if "prisoner_exchange" in kinds and "agreement" not in kinds and mentions("agreement", text):
-        kinds.append("agreement")
+    if "prisoner_exchange" in kinds and mentions("agreement", text):
+        if "agreement" not in kinds:
+            kinds.append("agreement")
         if not mentions("completed", text):
             kinds.remove("prisoner_exchange")
     if kinds and "talks_round" not in kinds and mentions("talks", text) and find_round(text):
