@@ -70,34 +70,39 @@ class FakeServer:
     max_in_flight: int = 0
 
 
-def shown_sentences(request: dict[str, Any]) -> list[tuple[int, str]]:
-    """The numbered sentences a request shows the model: ``[(n, text), ...]``."""
-    body = request["messages"][-1]["content"].split("Sentences:\n", 1)[-1]
-    found = []
-    for line in body.splitlines():
-        match = re.match(r"^\[(\d+)\] (?:\((?:headline|subheading)\) )?(.*)$", line)
-        if match:
-            found.append((int(match[1]), match[2]))
-    return found
+def asked_sentence(request: dict[str, Any]) -> str:
+    """The sentence a request asks the model about."""
+    content: str = request["messages"][-1]["content"]
+    return content.split("Sentence: ", 1)[-1]
+
+
+def asks_recipient(request: dict[str, Any]) -> bool:
+    """Whether the request's schema asks who received the people the sentence counts."""
+    schema = request["response_format"]["json_schema"]["schema"]
+    return "received_by" in json.dumps(schema) or len(schema.get("prefixItems", [])) == 2
+
+
+def label_reply(label: str, received_by: str = "each_side", delay_s: float = 0.0) -> Callable[
+    [dict[str, Any]], Reply
+]:
+    """A responder answering every request with ``label`` (and ``received_by`` if asked)."""
+
+    def respond(request: dict[str, Any]) -> Reply:
+        answer = [label, received_by] if asks_recipient(request) else [label]
+        return Reply(content=json.dumps(answer), delay_s=delay_s)
+
+    return respond
 
 
 def extraction_reply(request: dict[str, Any], delay_s: float = 0.0) -> Reply:
-    """A valid answer for whatever sentences ``request`` shows.
+    """A valid answer for whatever sentence ``request`` asks about.
 
-    The first sentence with a number in it is labelled a prisoner exchange with that number
-    for each side; every other sentence ``none``. So any article with such a sentence (the
-    synthetic batch articles have one) yields one grounded exchange.
+    A sentence with a number in it is a prisoner exchange (each side), any other "none".
+    So any article with such a sentence (the synthetic batch articles have one) yields one
+    grounded exchange.
     """
-    entries: list[list[Any]] = []
-    labelled = False
-    for number, text in shown_sentences(request):
-        figure = re.search(r"\b(\d{1,4})\b", text)
-        if figure and not labelled:
-            labelled = True
-            entries.append([number, "prisoner_exchange", [[int(figure[1]), "each_side"]]])
-        else:
-            entries.append([number, "none", []])
-    return Reply(content=json.dumps({"sentences": entries}), delay_s=delay_s)
+    label = "exchange" if re.search(r"\b\d{1,4}\b", asked_sentence(request)) else "none"
+    return label_reply(label, delay_s=delay_s)(request)
 
 
 @contextmanager

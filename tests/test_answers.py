@@ -1,60 +1,58 @@
-"""The answer schema of a request, and lenient reading of any raw answer."""
+"""The answer schema of one sentence's request, and lenient reading of any raw answer."""
 
 from __future__ import annotations
 
-import json
+import pytest
 
-from factories import label, labels
-
-from summarizer.extraction.answers import answer_model, parse_answer
-
-
-def test_the_schema_fixes_one_entry_per_sentence_in_order() -> None:
-    schema = answer_model(3).model_json_schema()
-    sentences = schema["properties"]["sentences"]
-    assert sentences["minItems"] == sentences["maxItems"] == 3
-    assert [entry["prefixItems"][0]["const"] for entry in sentences["prefixItems"]] == [1, 2, 3]
-    assert "items" not in sentences  # llama.cpp's grammar refuses `items: false`
+from summarizer.extraction.answers import LABELS, RECIPIENTS, answer_model, parse_answer
+from summarizer.records import SentenceAnswer
 
 
-def test_a_valid_answer_is_read_whole() -> None:
-    raw = labels(label(1, "prisoner_exchange", (307, "each_side")), label(2))
-    entries, warnings = parse_answer(raw, 2)
+def test_the_embedded_model_answers_an_array_and_is_asked_the_side_only_when_needed() -> None:
+    short = answer_model(asks_recipient=False).model_json_schema()
+    assert short["type"] == "array" and short["minItems"] == short["maxItems"] == 1
+    assert short["prefixItems"][0]["enum"] == list(LABELS)
+    long = answer_model(asks_recipient=True).model_json_schema()
+    assert [item["enum"] for item in long["prefixItems"]] == [list(LABELS), list(RECIPIENTS)]
+    assert "items" not in long  # llama.cpp's grammar refuses `items: false`
+
+
+def test_an_endpoint_gets_the_object_form_of_the_same_answer() -> None:
+    schema = answer_model(asks_recipient=True, array=False).model_json_schema()
+    assert schema["type"] == "object"
+    assert schema["required"] == ["label", "received_by"]
+    assert schema["additionalProperties"] is False
+
+
+def test_the_schema_is_a_fresh_copy_each_time() -> None:
+    model = answer_model(asks_recipient=False)
+    first = model.model_json_schema()
+    first["title"] = "changed by a caller"
+    assert model.model_json_schema()["title"] == "SentenceAnswer"
+
+
+@pytest.mark.parametrize(
+    ("raw", "label", "received_by", "kinds"),
+    [
+        ('["exchange", "each_side"]', "exchange", "each_side", ["prisoner_exchange"]),
+        ('["none"]', "none", None, []),
+        ('["talks+agreement"]', "talks+agreement", None, ["talks_round", "agreement"]),
+        ('{"label": "bodies", "received_by": "ukraine"}', "bodies", "ukraine",
+         ["body_repatriation"]),
+    ],
+)  # fmt: skip
+def test_answers_are_read_in_either_form(
+    raw: str, label: str, received_by: str | None, kinds: list[str]
+) -> None:
+    answer, warnings = parse_answer(raw)
+    assert (answer.label, answer.received_by, answer.kinds) == (label, received_by, kinds)
     assert warnings == []
-    assert [(e.n, e.kinds) for e in entries] == [(1, ["prisoner_exchange"]), (2, ["none"])]
-    assert entries[0].figures[0].number == 307
 
 
-def test_two_kinds_of_one_sentence_are_joined_by_a_plus() -> None:
-    entries, _ = parse_answer(labels(label(1, "talks_round", "agreement")), 1)
-    assert entries[0].kinds == ["talks_round", "agreement"]
-
-
-def test_a_cut_off_answer_keeps_its_complete_entries() -> None:
-    raw = labels(label(1, "talks_round"), label(2, "agreement"), label(3))
-    entries, warnings = parse_answer(raw[: raw.index("[3, ") + 6], 3)
-    assert [e.n for e in entries] == [1, 2]
-    assert warnings == ["the answer is not complete JSON; read its 2 complete entries"]
-
-
-def test_bad_entries_are_dropped_one_by_one_with_a_short_warning() -> None:
-    raw = json.dumps(
-        {
-            "sentences": [
-                [1, "talks_round", []],
-                [9, "agreement", []],  # no sentence 9 was shown
-                [2, "invented_kind" * 50, []],
-                [1, "agreement", []],  # sentence 1 again
-            ]
-        }
-    )
-    entries, warnings = parse_answer(raw, 2)
-    assert [(e.n, e.kinds) for e in entries] == [(1, ["talks_round"])]
-    assert len(warnings) == 3
-    assert all(len(w) < 300 for w in warnings)
-
-
-def test_an_answer_that_is_not_an_object_is_one_warning() -> None:
-    entries, warnings = parse_answer("<html>" + "x" * 10_000, 2)
-    assert entries == []
+@pytest.mark.parametrize(
+    "raw", ['["battle"]', '["exchange", "each_side", "extra"]', "<html>" + "x" * 10_000, ""]
+)
+def test_an_answer_that_cannot_be_read_is_none_with_one_short_warning(raw: str) -> None:
+    answer, warnings = parse_answer(raw)
+    assert answer == SentenceAnswer(label="none")
     assert len(warnings) == 1 and len(warnings[0]) < 300

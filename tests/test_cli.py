@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import answer, count, event
+from factories import label
 from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
@@ -13,13 +13,11 @@ from summarizer.extraction.prompts import load_prompt
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
-ARTICLE = "Each side returned 270 servicemen and 120 civilians on the Ukrainian-Belarusian border."
-ANSWER = answer(
-    event(
-        counts=[count("each_side", "servicemen", 270), count("each_side", "civilians", 120)],
-        evidence=["Each side returned 270 servicemen"],
-    )
+ARTICLE = (
+    "On May 23, 2025, each side returned 270 servicemen and 120 civilians on the "
+    "Ukrainian-Belarusian border."
 )
+ANSWER = label("exchange")
 
 
 @pytest.fixture
@@ -129,9 +127,8 @@ def test_schemas_check_and_prompts_listing() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["schemas", "--check"]).exit_code == 0
     listing = runner.invoke(app, ["prompts"]).stdout
-    for name in ("extract_events", "extract_agreements_tallies"):
-        prompt = load_prompt(name)
-        assert f"{name}\tv{prompt.version}\t{prompt.sha256[:16]}\t" in listing
+    prompt = load_prompt("extract_events")
+    assert f"extract_events\tv{prompt.version}\t{prompt.sha256[:16]}\t" in listing
 
 
 def test_summarise_prints_records_then_the_timeline_and_merge_rereads_it(tmp_path: Path) -> None:

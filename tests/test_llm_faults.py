@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import label, labels
+from factories import label
 from fake_llm_server import Reply, fake_llm_server
 from typer.testing import CliRunner
 
@@ -30,8 +30,8 @@ ARTICLE = "Each side returned 270 servicemen and 120 civilians on the border."
 SECRET = "sk-test-0123456789abcdefghijklmnop"
 
 
-def answer(value: int = 270, n: int = 1) -> str:
-    return labels(label(n, "prisoner_exchange", (value, "each_side")))
+def answer(name: str = "exchange", received_by: str | None = "each_side") -> str:
+    return label(name, received_by)
 
 
 GOOD = Reply(content=answer())
@@ -54,8 +54,8 @@ def call(
     )
     try:
         return llm.extract(
-            [{"role": "user", "content": f"Sentences:\n[1] {ARTICLE}"}],
-            response_model=answer_model(1),
+            [{"role": "user", "content": f"Sentence: {ARTICLE}"}],
+            response_model=answer_model(asks_recipient=True),
             context={},
             max_tokens=256,
             timeout_s=timeout_s,
@@ -71,7 +71,7 @@ def test_success_sends_deterministic_parameters_and_counts_usage() -> None:
     sent = server.requests[0]
     assert (sent["temperature"], sent["seed"], sent["max_tokens"]) == (0, 7, 256)
     assert sent["response_format"]["type"] == "json_schema"
-    assert first_figure(result) == 270
+    assert first_label(result) == ("exchange", "each_side")
     assert (result.usage.calls, result.usage.prompt_tokens, result.usage.completion_tokens) == (
         1,
         100,
@@ -164,7 +164,7 @@ def test_the_first_attempt_has_its_whole_timeout_even_past_the_deadline() -> Non
     with fake_llm_server([Reply(content=answer(), delay_s=1.5)]) as server:
         result = call(server.base_url, timeout_s=4.0, deadline_s=0.5)
     assert len(server.requests) == 1
-    assert first_figure(result) == 270
+    assert first_label(result) == ("exchange", "each_side")
 
 
 def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
@@ -173,7 +173,7 @@ def test_a_reset_in_the_middle_of_the_body_is_retried() -> None:
         result = call(server.base_url, sleeps)
     assert len(server.requests) == 2
     assert len(sleeps) == 1
-    assert first_figure(result) == 270
+    assert first_label(result) == ("exchange", "each_side")
 
 
 def test_a_connection_that_keeps_breaking_is_reported_with_the_attempts_made() -> None:
@@ -223,7 +223,7 @@ def test_connection_refused_is_reported() -> None:
 def test_truncated_output_is_reported_not_parsed() -> None:
     with (
         fake_llm_server(
-            [Reply(content='{"sentences": [[1, "prisoner_ex', finish_reason="length")]
+            [Reply(content='["exch', finish_reason="length")]
         ) as server,
         pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"),
     ):
@@ -242,15 +242,14 @@ def test_invalid_json_is_re_asked_with_the_error() -> None:
 
 
 def test_an_answer_that_breaks_the_schema_is_re_asked_then_handed_back_raw() -> None:
-    # Sentence 2 was never shown: the request's schema allows only sentence 1.
-    bad = Reply(content=answer(n=2))
+    bad = Reply(content=answer("battle"))
     with fake_llm_server([bad]) as server:
         result = call(server.base_url, max_reasks=1)
     assert len(server.requests) == 2
-    assert "sentences" in json.dumps(server.requests[1]["messages"][-1])  # the error, fed back
+    assert "battle" in json.dumps(server.requests[1]["messages"][-2:])  # fed back
     assert result.validation_error is not None
     assert result.answer is None
-    assert json.loads(result.raw)["sentences"][0][0] == 2  # read leniently downstream
+    assert json.loads(result.raw) == ["battle", "each_side"]  # read leniently downstream
 
 
 def test_an_empty_answer_after_reasks_is_reported() -> None:
@@ -309,13 +308,13 @@ def test_no_credential_reaches_the_cli_output_at_any_verbosity(
 def test_article_text_that_looks_like_a_template_is_sent_verbatim() -> None:
     # instructor renders messages as Jinja templates when given a validation context; the
     # adapter passes the context beside it, so braces in an article stay what they are.
-    content = 'Sentences:\n[1] A post read "{{ article }} {% if x %}{# note #}". 270 freed.'
+    content = 'Sentence: A post read "{{ article }} {% if x %}{# note #}". 270 freed.'
     with fake_llm_server([GOOD]) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model="fake"), seed=7)
         try:
             result = llm.extract(
                 [{"role": "user", "content": content}],
-                response_model=answer_model(1),
+                response_model=answer_model(asks_recipient=True),
                 context={"article": content},
                 max_tokens=256,
                 timeout_s=5.0,
@@ -325,9 +324,8 @@ def test_article_text_that_looks_like_a_template_is_sent_verbatim() -> None:
             llm.close()
     assert server.requests[0]["messages"][0]["content"] == content
     assert result.validation_error is None
-    assert first_figure(result) == 270
+    assert first_label(result) == ("exchange", "each_side")
 
 
-def first_figure(result: Any) -> int:
-    figure: int = result.answer.entries()[0].figures[0].number
-    return figure
+def first_label(result: Any) -> tuple[str, str | None]:
+    return result.answer.label, result.answer.received_by

@@ -61,6 +61,11 @@ _AGE_BEFORE = re.compile(
     r"menores de|di età|sotto i|poniżej|w wieku|yaşındaki|yaş altı)\s*$",
     re.IGNORECASE,
 )
+_AGE_LIMIT = re.compile(
+    r"(?:under|below|younger than|до|младше|молодше|unter|moins de|menores de|menos de|"
+    r"sotto i|poniżej|altında)\s*$",
+    re.IGNORECASE,
+)
 _AGE_AFTER = re.compile(
     r"^\s*(?:-?year-old|years? old|years? of age|лет\b|років\b|jahre alt|jährig|ans\b|"
     r"años\b|anos\b|anni\b|lat\b|yaş)",
@@ -235,6 +240,7 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
         return True
     if _AGE_BEFORE.search(before[-30:]) or _AGE_AFTER.match(after):
         return True
+
     if _DURATION_AFTER.match(after):
         return True
     return _is_date_part(before, after)
@@ -350,6 +356,9 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
     for position, (match, value) in enumerate(found):
         before = converted[max(0, match.start() - BEFORE_CHARS) : match.start()]
         after = converted[match.end() : match.end() + AFTER_CHARS]
+        category = _category(after, before)
+        if category is None and value <= 60 and _AGE_LIMIT.search(before[-12:]):
+            continue  # "prisoners under 25", "до 25 лет": an age limit, not a count
         clause = _clause_before(before)
         window = converted[max(0, match.start() - 40) : match.end() + 40]
         since = _since_in(converted)
@@ -360,7 +369,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 start=match.start(),
                 end=match.end(),
                 qualifier=_qualifier(before, after, language),
-                category=_category(after, before),
+                category=category,
                 each_side=position in each_side,
                 nationality=_nationality(after),
                 running_total=bool(pattern("running_total").search(clause + " " + window)) or since,
@@ -384,7 +393,7 @@ def _shared_categories(figures: list[Figure], text: str) -> list[Figure]:
     """A figure without a category word shares that of its neighbour in a list.
 
     "27 and 51 bodies": the category after the last figure of a list is every figure's;
-    "1,000 bodies ... and 19": a figure after one with a category takes it.
+    "1,000 bodies ... and 19.": a figure that ends its clause takes the one before it.
     """
     result = list(figures)
     for i, figure in enumerate(result):
@@ -399,7 +408,10 @@ def _shared_categories(figures: list[Figure], text: str) -> list[Figure]:
             result[i] = replace(figure, category=following.category)
             continue
         previous = next((f for f in reversed(result[:i]) if f.category is not None), None)
-        if previous is not None:
+        rest = _CLAUSE_END.split(text[figure.end :], maxsplit=1)[0]
+        # "1,000 bodies ... and received 19." (the figure ends its clause) — not "three of
+        # them were women", which counts something else.
+        if previous is not None and not re.search(r"[^\W\d_]{3,}", rest):
             result[i] = replace(figure, category=previous.category)
     return result
 

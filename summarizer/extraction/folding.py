@@ -25,6 +25,8 @@ def _figures(draft: Draft) -> dict[tuple[str, str], int | None]:
 def _differ(a: Draft, b: Draft) -> bool:
     if a.kind != b.kind:
         return True
+    if a.occasion is not None and b.occasion is not None and a.segments == b.segments:
+        return True  # one sentence's list of occasions: "on Friday 390, on Saturday 307"
     if a.date.value and b.date.value and not dates_agree(a.date.value, b.date.value):
         return True
     if a.round_number and b.round_number and a.round_number != b.round_number:
@@ -42,7 +44,10 @@ def _tied(a: Draft, b: Draft) -> bool:
     if {s.index for s in a.segments} & {s.index for s in b.segments}:
         return True
     if _next_to(a, b) and not (a.date.value and b.date.value):
-        return True  # the next sentence goes on about it ("In return, Russia received 51")
+        # The next sentence goes on about it ("In return, Russia received 51"): in the same
+        # paragraph, or when one of the two counts nothing of its own.
+        if _same_paragraph(a, b) or not (a.counts and b.counts):
+            return True
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
     if {c.value for c in a.counts} & {c.value for c in b.counts}:
@@ -57,6 +62,10 @@ def _next_to(a: Draft, b: Draft) -> bool:
     last_a, first_b = max(s.index for s in a.segments), min(s.index for s in b.segments)
     last_b, first_a = max(s.index for s in b.segments), min(s.index for s in a.segments)
     return first_b - last_a == 1 or first_a - last_b == 1
+
+
+def _same_paragraph(a: Draft, b: Draft) -> bool:
+    return bool({s.paragraph for s in a.segments} & {s.paragraph for s in b.segments})
 
 
 def _best_date(a: Draft, b: Draft) -> tuple[EventDate, str | None]:

@@ -101,6 +101,8 @@ class Draft:
     claimed_by: str | None
     answer_index: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Set on the several events of one sentence that lists dated occasions.
+    occasion: int | None = None
 
     @property
     def first(self) -> int:
@@ -122,30 +124,48 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
             return "body_repatriation"
         if not mentions("exchange", text):
             return "body_repatriation" if bodies else None
-    if kind == "talks_round" and not mentions("talks", text):
-        return "agreement" if mentions("agreement", text) else None
+        if not counted and not mentions("swapped", text):
+            return None  # prisoners named ("interviewed after their release"), no swap told
+    if kind == "talks_round":
+        if not mentions("talks", text):
+            return "agreement" if mentions("agreement", text) else None
+        if mentions("uncertain", text) and not mentions("completed", text):
+            return None  # talks expected, planned or talked about, not held
     if kind == "agreement" and not mentions("agreement", text):
         return None
-    if kind == "cumulative_tally" and not mentions("running_total", text):
-        if any(f.running_total for f in counted):
-            return kind  # counted from a date on ("since February 2022")
-        return "prisoner_exchange" if mentions("exchange", text) and counted else None
+    if kind == "cumulative_tally":
+        if not mentions("swapped", text) and not bodies:
+            return None  # a count of the missing or the interviewed is no running total
+        if not mentions("running_total", text) and not any(f.running_total for f in counted):
+            return "prisoner_exchange" if mentions("exchange", text) and counted else None
     return kind
 
 
-def _kinds_told(said: list[EventKind], text: str) -> list[EventKind]:
-    """What the words add to the model's kinds: a swap that was agreed, talks in passing.
+def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list[EventKind]:
+    """What the words make of the model's kinds: agreed or done, told in passing.
 
     "The sides agreed to swap 1,200 each": agreed, not done, so an agreement; with words of
-    a swap done as well ("exchanged 84 each under the deal agreed in Istanbul") both. A
-    round of talks named by its number ("on the day of the third round of talks") is one.
+    a swap done as well ("exchanged 84 each under the deal agreed in Istanbul") both, and so
+    when the model said agreement of a sentence that tells a handover done. A running total
+    told beside the figures of one swap is both. A round of talks named by its number ("on
+    the day of the third round of talks") is one.
     """
     kinds = list(said)
-    if "prisoner_exchange" in kinds and mentions("agreement", text):
-        if "agreement" not in kinds:
-            kinds.append("agreement")
-        if not mentions("completed", text):
-            kinds.remove("prisoner_exchange")
+    done = mentions("completed", text)
+    counted = [f for f in figures if f.category is not None]
+    for kind in ("prisoner_exchange", "body_repatriation"):
+        if kind in kinds and mentions("agreement", text):
+            if "agreement" not in kinds:
+                kinds.append("agreement")
+            if not done:
+                kinds.remove(kind)
+    if kinds == ["agreement"] and done and counted and mentions("swapped", text):
+        kinds.append("body_repatriation" if mentions("bodies", text) else "prisoner_exchange")
+    if "cumulative_tally" in kinds and len(kinds) == 1:
+        running = [f.running_total for f in counted]
+        if any(running) and not all(running):
+            bodies = all(f.category == "bodies" for f in counted if not f.running_total)
+            kinds.append("body_repatriation" if bodies else "prisoner_exchange")
     if kinds and "talks_round" not in kinds and mentions("talks", text) and find_round(text):
         kinds.append("talks_round")
     return kinds
@@ -222,7 +242,7 @@ def date_of(
         if segment.start + mention.start >= dateline_end
         and not is_start_of_period(segment.text, mention)
     ]
-    if not found:
+    if not found and kind in ("prisoner_exchange", "body_repatriation"):
         context = _context_before(cited, view)
         found = [
             (segment, mention)
@@ -310,7 +330,7 @@ def read_sentence(
     warnings: list[str] = []
     figures = read_figures(segment.text, view.language)
     kinds: list[EventKind] = []
-    for said in _kinds_told(answer.kinds, segment.text):
+    for said in _kinds_told(answer.kinds, segment.text, figures):
         kind = _checked_kind(said, segment.text, figures)
         if kind is None:
             warnings.append(
@@ -358,29 +378,30 @@ def _occasions(
     """
     text = prepared_text(segment.text, view.language)
     offset = view.dateline_end - segment.start
-    mentions = [
+    dated = [
         m
         for m in find_dates(text)
         if m.kind in ("absolute", "weekday")
         and m.start >= offset
         and not is_start_of_period(text, m)
+        and not mentions("agreement", text[m.end : m.end + 16])  # "the June 2 deal"
     ]
-    if len({m.text.casefold() for m in mentions}) < 2:
+    if len({m.text.casefold() for m in dated}) < 2:
         return None
-    grouped: dict[int, list[Count]] = {i: [] for i in range(len(mentions))}
+    grouped: dict[int, list[Count]] = {i: [] for i in range(len(dated))}
     events = [(c, f) for c, f in counts if not f.running_total]
     if events:
-        date_first = mentions[0].start < min(f.start for _, f in events)
+        date_first = dated[0].start < min(f.start for _, f in events)
         for count, figure in events:
             if date_first:
-                before = [i for i, m in enumerate(mentions) if m.start < figure.start]
+                before = [i for i, m in enumerate(dated) if m.start < figure.start]
                 chosen = before[-1] if before else 0
             else:
-                after = [i for i, m in enumerate(mentions) if m.start > figure.end]
-                chosen = after[0] if after else len(mentions) - 1
+                after = [i for i, m in enumerate(dated) if m.start > figure.end]
+                chosen = after[0] if after else len(dated) - 1
             grouped[chosen].append(count)
     with_counts = [i for i, found in grouped.items() if found]
-    return [(mentions[i], grouped[i]) for i in (with_counts or list(grouped))]
+    return [(dated[i], grouped[i]) for i in (with_counts or list(grouped))]
 
 
 def _refused_if_later(resolved: EventDate, view: ArticleView) -> EventDate:

@@ -49,6 +49,36 @@ EXCHANGE = (
     "تسلّم", "سلّم", "سلم",
 )  # fmt: skip
 
+#: Words that say prisoners were swapped or came back (not merely named, interviewed or held).
+SWAPPED = (
+    "exchang", "swap", "brought home", "bring home", "came home", "returned", "freed",
+    "released", "handed over", "repatriated",
+    "обмен", "обменя", "вернул", "возвращен", "освобожден", "передал",
+    "обмін", "обміня", "повернул", "повернен", "повернут", "поверта", "звільнен", "передал",
+    "austausch", "ausgetauscht", "tausch", "freigelassen", "freigekommen", "heimgekehrt",
+    "zurückgekehrt", "übergeben", "übergab",
+    "échang", "libéré", "rapatrié", "remis",
+    "intercambi", "canje", "canjea", "liberad", "regresaron", "entregad", "entregaron",
+    "troca", "trocaram", "libertad", "libertou", "regressaram",
+    "scambi", "liberat", "rimpatriat", "rientrat", "tornat",
+    "wymian", "wymieni", "uwolni", "powrócił", "wrócił", "przekaza", "odzyska",
+    "takas", "serbest bırak", "iade", "değişim", "teslim",
+    "تبادل", "الإفراج", "أفرج", "إطلاق سراح", "عاد", "تسلم", "تسلّم",
+)  # fmt: skip
+
+#: Words that put an event in the future or in doubt (expected, planned, possible).
+UNCERTAIN = (
+    "will", "would", "could", "might", "plans", "planned", "expected", "expects", "set to",
+    "to be held", "next round", "upcoming", "proposed", "ready to", "hopes", "possible",
+    "будет", "будут", "планир", "ожида", "может", "возможн", "следующ", "готов", "предлож",
+    "намерен", "буде", "будуть", "планує", "очікує", "може", "можлив", "наступн", "пропону",
+    "wird", "werden", "soll", "sollen", "könnte", "geplant", "erwartet", "nächste", "kommende",
+    "bereit", "vorgeschlagen", "sera", "seront", "pourrait", "prévu", "attendu", "prochain",
+    "será", "serán", "podría", "previst", "próxim", "dispuest", "propuest", "poderá",
+    "sarà", "potrebbe", "prossim", "propost", "będzie", "mógłby", "planowan", "następn",
+    "olacak", "yapılacak", "planlanan", "bekleniyor", "önümüzdeki", "سوف", "ستعقد", "المقبلة",
+)  # fmt: skip
+
 #: The bodies of the dead handed over: specific enough to make a sentence relevant.
 BODIES = (
     "bodies", "body of", "remains", "repatriation of the", "dead soldiers",
@@ -89,12 +119,13 @@ TALKS = (
 
 #: A deal reached.
 AGREEMENT = (
-    "agreed", "agreement", "deal", "accord", "memorandum",
+    "agreed", "agreement", "deal", "accord", "memorandum", "pledged", "promised",
     "договорил", "договорённост", "договоренност", "соглашени", "согласовал", "условились",
+    "пообещал", "обещал", "пообіцял",
     "домовил", "домовленіст", "угод", "погодил",
-    "vereinbar", "abkommen", "einigten", "einigung", "verständigt",
+    "vereinbar", "abkommen", "einigten", "einigung", "verständigt", "sagte zu", "zugesagt",
     "accord", "convenu", "entendus",
-    "acuerdo", "acordaron", "pactaron", "pacto",
+    "acuerdo", "acordaron", "pactaron", "pacto", "prometió",
     "acordo", "acordaram",
     "accordo", "concordat", "intesa",
     "porozumieni", "uzgodni", "umow", "zgodzi",
@@ -355,6 +386,8 @@ def pattern(name: str) -> re.Pattern[str]:
         "running_total": RUNNING_TOTAL,
         "mediation": MEDIATION,
         "completed": COMPLETED,
+        "swapped": SWAPPED,
+        "uncertain": UNCERTAIN,
         "each_side": EACH_SIDE_WORDS,
     }
     if name == "each_side_before":

@@ -312,14 +312,17 @@ class Extractor:
         usage = Usage(cached=bool(requests))
         drafts: list[Draft] = []
         answered = self.settings.model_name
+        spent = 0.0  # seconds of model calls made now (cached answers cost none)
         for number, request in enumerate(requests):
-            if self._over_budget(usage):
+            if spent >= self.settings.generation_budget_s:
                 warnings.append(
                     f"{len(requests) - number} candidate sentence(s) not read: the article's "
                     f"{self.settings.generation_budget_s:.0f} s model budget was used up"
                 )
                 break
             cached = self._answer(request)
+            if not cached.usage.cached:
+                spent += cached.usage.seconds
             usage = _add_usage(usage, cached.usage)
             answered = cached.model_answered
             answer, problems = parse_answer(cached.raw)
