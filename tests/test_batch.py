@@ -31,7 +31,7 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 def article_text(i: int) -> str:
     return (
         f"Russia and Ukraine exchanged {i + 10} prisoners of war, officials said on day {i}.\n\n"
-        f"Swap number {i} followed weeks of talks."
+        f"Reporter number {i} wrote this from the newsroom."
     )
 
 
@@ -246,7 +246,7 @@ def test_outputs_timeline_records_and_report(tmp_path: Path) -> None:
     ]
     timeline = Timeline.model_validate_json((out / "timeline.json").read_text())
     assert sorted(e.counts[0].value for e in timeline.events) == [10, 11, 12]
-    assert "each side: 11 people" in (out / "timeline.md").read_text()
+    assert "each side: 11 servicemen" in (out / "timeline.md").read_text()
     assert json.loads((out / "report.json").read_text())["counts"]["done"] == 3
     assert not list(out.glob("*.partial"))
 

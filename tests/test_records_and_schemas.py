@@ -8,14 +8,7 @@ from conftest import ROOT
 from summarizer.extraction.answers import answer_model
 from summarizer.extraction.endpoint import MODE_NAME
 from summarizer.extraction.prompts import load_prompt
-from summarizer.records import (
-    Answer,
-    AnswerFigure,
-    EventDate,
-    EventRecord,
-    Evidence,
-    SentenceAnswer,
-)
+from summarizer.records import EventDate, EventRecord, Evidence, SentenceAnswer
 from summarizer.schema_export import (
     EXTRACTION_SCHEMAS,
     drifted_schemas,
@@ -54,28 +47,41 @@ def test_drift_is_detected(tmp_path) -> None:  # type: ignore[no-untyped-def]
     write_schemas(tmp_path)
     assert drifted_schemas(tmp_path) == []
     path = tmp_path / "extraction.schema.json"
-    path.write_text(path.read_text().replace('"kinds"', '"types_of_event"'))
+    path.write_text(path.read_text().replace('"label"', '"kind_of_event"'))
     assert drifted_schemas(tmp_path) == ["extraction.schema.json"]
 
 
-def test_llm_schema_requires_what_every_entry_must_say() -> None:
-    # llama.cpp's grammar lets the model skip optional fields: only figures may be left out
-    # (an entry labelled "none" has none).
-    entry = SentenceAnswer.model_json_schema()
-    assert set(entry["required"]) == {"n", "kinds"}
-    figure = AnswerFigure.model_json_schema()
-    assert set(figure["required"]) == set(figure["properties"])
+def test_the_request_schema_requires_what_it_asks() -> None:
+    # llama.cpp's grammar lets the model skip optional fields: every item asked is required.
+    for asks_recipient in (False, True):
+        array = answer_model(asks_recipient=asks_recipient).model_json_schema()
+        assert array["type"] == "array"
+        assert array["minItems"] == array["maxItems"] == len(array["prefixItems"])
+        assert len(array["prefixItems"]) == (2 if asks_recipient else 1)
+        obj = answer_model(asks_recipient=asks_recipient, array=False).model_json_schema()
+        assert obj["required"] == list(obj["properties"])
+        assert obj["additionalProperties"] is False
 
 
-def test_every_llm_field_is_explained_in_the_prompt() -> None:
+def test_every_label_and_recipient_is_explained_in_the_prompt() -> None:
     # With JSON_SCHEMA the model only gets a grammar, never the field descriptions.
     prompt = load_prompt("extract_events")
     system = next(t.template for role, t in prompt.messages if role == "system")
-    for model in (SentenceAnswer, AnswerFigure):
-        for name in model.model_fields:
-            assert f"{name}" in system, f"prompt does not explain {model.__name__}.{name}"
-    for kind in SentenceAnswer.model_json_schema()["properties"]["kinds"]["items"]["enum"]:
-        assert f'"{kind}"' in system, kind
+    schema = answer_model(asks_recipient=True).model_json_schema()
+    labels, recipients = (item["enum"] for item in schema["prefixItems"])
+    for label in labels:
+        for part in label.split("+"):
+            assert part in system, f"prompt does not explain the label {part!r}"
+    for recipient in recipients:
+        assert recipient in system, f"prompt does not explain received_by {recipient!r}"
+
+
+def test_array_and_object_answers_read_the_same() -> None:
+    assert SentenceAnswer.model_validate(["exchange", "russia"]) == SentenceAnswer.model_validate(
+        {"label": "exchange", "received_by": "russia"}
+    )
+    assert SentenceAnswer.model_validate(["talks+agreement"]).kinds == ["talks_round", "agreement"]
+    assert SentenceAnswer.model_validate(["none"]).kinds == []
 
 
 def test_schema_hash_is_stable_and_covers_every_document() -> None:
@@ -90,18 +96,17 @@ def test_schema_hash_is_stable_and_covers_every_document() -> None:
         digest.update(name.encode())
         digest.update((ROOT / "schemas" / name).read_bytes())
     assert schema_sha256() == digest.hexdigest()
-    assert answer_model(3).model_json_schema()["title"] == "Answer"
+    assert answer_model(asks_recipient=False).model_json_schema()["title"] == "SentenceAnswer"
 
 
-def test_the_cached_request_schema_is_pydantics_and_safe_to_change() -> None:
-    from pydantic import BaseModel
-
-    for model in (Answer, answer_model(4)):
-        fresh = BaseModel.model_json_schema.__func__(model)  # type: ignore[attr-defined]
+def test_the_request_schema_is_safe_to_change_by_a_caller() -> None:
+    # instructor edits the schema it is given; the next request must get the original.
+    for model in (answer_model(asks_recipient=True), answer_model(asks_recipient=False)):
         first = model.model_json_schema()
-        assert first == fresh
+        original = model.model_json_schema()
         first["title"] = "changed by a caller"
-        assert model.model_json_schema() == fresh
+        first.setdefault("prefixItems", []).append({"type": "null"})
+        assert model.model_json_schema() == original
 
 
 def test_the_mode_named_in_cache_keys_is_the_mode_used() -> None:

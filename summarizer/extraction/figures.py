@@ -71,6 +71,13 @@ _AGE_AFTER = re.compile(
     r"años\b|anos\b|anni\b|lat\b|yaş)",
     re.IGNORECASE,
 )
+# "day 3", "round 2", "No. 5": the number names something, it counts nothing.
+_LABEL_BEFORE = re.compile(
+    r"\b(?:day|number|no\.|nr\.|№|round|stage|phase|part|page|article|paragraph|section|item|"
+    r"point|chapter|episode|tranche|resolution|день|номер|раунд|этап|етап|пункт|статья|стаття|"
+    r"tag|runde|phase|jour|tour|étape|día|ronda|etapa|giorno|turno|dzień|runda|gün|tur)\s*$",
+    re.IGNORECASE,
+)
 _DURATION_AFTER = re.compile(
     r"^\s*(?:-?(?:hours?|minutes?|days?|weeks?|months?|years?|часов|часа|минут|дней|дня|"
     r"недел|месяц|лет|годин|хвилин|днів|тижн|місяц|років|stunden|minuten|tage|wochen|monate|"
@@ -242,6 +249,9 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
         return True
 
     if _DURATION_AFTER.match(after):
+        return True
+    head = " ".join(after.split()[:3])
+    if _LABEL_BEFORE.search(before[-20:]) and _category(head, "") is None:
         return True
     return _is_date_part(before, after)
 

@@ -84,8 +84,15 @@ def _join(a: Draft, b: Draft) -> Draft:
     first, second = (b, a) if _prose(b) and not _prose(a) else (a, b)
     counts: list[Count] = list(first.counts)
     for count in second.counts:
-        if not any((c.category, c.value) == (count.category, count.value) for c in counts):
-            counts.append(count)
+        same = [c for c in counts if c.value == count.value]
+        if any(c.category == count.category or "people" in (c.category, count.category)
+               for c in same):  # fmt: skip
+            # "84 prisoners" in the headline and "84 prisoners of war" below: the more
+            # specific category of the two is kept.
+            if count.category != "people":
+                counts = [count if c in same and c.category == "people" else c for c in counts]
+            continue
+        counts.append(count)
     segments = sorted({s.index: s for s in [*a.segments, *b.segments]}.values(),
                       key=lambda s: s.index)  # fmt: skip
     event_date, date_text = _best_date(a, b)

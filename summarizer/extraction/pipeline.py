@@ -110,12 +110,22 @@ EndpointProvider = Callable[[], AbstractContextManager[Endpoint]]
 
 
 class _EmbeddedEndpoint(AbstractContextManager[Endpoint]):
-    def __init__(self, settings: Settings) -> None:
-        self._server = LocalServer(settings)
+    def __init__(self, settings: Settings, prompt: Prompt | None) -> None:
+        # The reading of the prompt is kept with the cache (not an answer: it changes no
+        # output, only how soon the first one comes); --no-cache runs read it anew.
+        state_dir = settings.cache_dir / "prompt-state" if settings.use_cache else None
+        self._server = LocalServer(settings, state_dir)
         self._settings = settings
+        self._prompt = prompt
 
     def __enter__(self) -> Endpoint:
-        return Endpoint(base_url=self._server.start(), model=self._settings.model_name)
+        base_url = self._server.start()
+        if self._prompt is not None:
+            # The static part of every request (instructions and worked examples) is read
+            # once now, so that the first article pays for its own sentences only.
+            static = self._prompt.render({"sentence": ""})[:-1]
+            self._server.warm([m.as_dict() for m in static], self._prompt.sha256)
+        return Endpoint(base_url=base_url, model=self._settings.model_name)
 
     def __exit__(self, *exc: object) -> None:
         self._server.stop()
@@ -138,11 +148,19 @@ class _RemoteEndpoint(AbstractContextManager[Endpoint]):
         return None
 
 
-def default_endpoint(settings: Settings) -> AbstractContextManager[Endpoint]:
-    """The configured endpoint, or the embedded model served locally."""
-    return (
-        _EmbeddedEndpoint(settings) if settings.uses_embedded_model else _RemoteEndpoint(settings)
-    )
+def default_endpoint(
+    settings: Settings, prompt: Prompt | None = None
+) -> AbstractContextManager[Endpoint]:
+    """The configured endpoint, or the embedded model served locally.
+
+    Args:
+        settings: Where requests go.
+        prompt: The prompt the embedded model reads ahead when it starts (optional).
+
+    """
+    if settings.uses_embedded_model:
+        return _EmbeddedEndpoint(settings, prompt)
+    return _RemoteEndpoint(settings)
 
 
 @dataclass(frozen=True)
@@ -183,7 +201,9 @@ class Extractor:
         """Prepare an extractor; nothing is started until a request misses the cache."""
         self.settings = settings
         self.prompt = prompt or load_prompt(PROMPT_NAME)
-        self._endpoint_provider: EndpointProvider = endpoint or (lambda: default_endpoint(settings))
+        self._endpoint_provider: EndpointProvider = endpoint or (
+            lambda: default_endpoint(settings, self.prompt)
+        )
         self._endpoint_cm: AbstractContextManager[Endpoint] | None = None
         self._endpoint: Endpoint | None = None
         self._lock = threading.Lock()

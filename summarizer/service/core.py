@@ -19,7 +19,13 @@ from pathlib import Path
 from summarizer.batch.store import ResultStore
 from summarizer.config import Settings
 from summarizer.extraction.endpoint import Endpoint
-from summarizer.extraction.pipeline import EndpointProvider, Extractor, default_endpoint
+from summarizer.extraction.pipeline import (
+    PROMPT_NAME,
+    EndpointProvider,
+    Extractor,
+    default_endpoint,
+)
+from summarizer.extraction.prompts import load_prompt
 from summarizer.ingest.articles import Article, article_from_bytes
 from summarizer.ingest.fetch import Fetcher
 from summarizer.records import ArticleResult
@@ -37,7 +43,7 @@ class SharedEndpoint:
 
     def __init__(self, settings: Settings, provider: EndpointProvider | None = None) -> None:
         """Prepare; nothing is started until an extractor asks (a cache miss)."""
-        self._provider = provider or (lambda: default_endpoint(settings))
+        self._provider = provider or (lambda: default_endpoint(settings, load_prompt(PROMPT_NAME)))
         self._lock = threading.Lock()
         self._cm: AbstractContextManager[Endpoint] | None = None
         self._endpoint: Endpoint | None = None
