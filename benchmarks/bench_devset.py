@@ -83,7 +83,9 @@ def main() -> int:
                 for warning in result.warnings:
                     print(f"    ! {warning}", file=sys.stderr)
     scored = gold.model_copy(
-        update={"articles": {k: v for k, v in gold.articles.items() if k in {p.stem for p in paths}}}
+        update={
+            "articles": {k: v for k, v in gold.articles.items() if k in {p.stem for p in paths}}
+        }
     )
     report = evaluate(results, scored)
     print(report_table(report))

@@ -82,9 +82,9 @@ def asks_recipient(request: dict[str, Any]) -> bool:
     return "received_by" in json.dumps(schema) or len(schema.get("prefixItems", [])) == 2
 
 
-def label_reply(label: str, received_by: str = "each_side", delay_s: float = 0.0) -> Callable[
-    [dict[str, Any]], Reply
-]:
+def label_reply(
+    label: str, received_by: str = "each_side", delay_s: float = 0.0
+) -> Callable[[dict[str, Any]], Reply]:
     """A responder answering every request with ``label`` (and ``received_by`` if asked)."""
 
     def respond(request: dict[str, Any]) -> Reply:

@@ -17,12 +17,7 @@ from conftest import CASSETTES, SEEDS
 from summarizer.config import EMBEDDED_MODEL_NAME, Settings
 from summarizer.errors import LLMUnavailableError
 from summarizer.extraction.llm import Endpoint
-from summarizer.extraction.pipeline import (
-    FOLLOW_UP_PROMPT_NAME,
-    PROMPT_NAME,
-    Extractor,
-    prompt_label,
-)
+from summarizer.extraction.pipeline import PROMPT_NAME, Extractor, prompt_label
 from summarizer.extraction.prompts import load_prompt, parse_prompt
 from summarizer.ingest.articles import load_article
 from summarizer.schema_export import schema_sha256
@@ -61,23 +56,25 @@ def test_there_are_cassettes_and_none_holds_a_credential() -> None:
 
 
 def test_cassettes_record_the_prompt_and_schema_versions() -> None:
-    """Each recorded call names the prompt it renders (main or follow-up) and the schema."""
-    prompts = [load_prompt(PROMPT_NAME), load_prompt(FOLLOW_UP_PROMPT_NAME)]
-    system_texts = {
-        prompt_label(p): p.render(dict.fromkeys(p.params, ""))[0].content for p in prompts
-    }
+    """Each recorded call names the prompt it renders and the schema; its static part is
+    the prompt's (only the sentence asked about differs)."""
+    prompt = load_prompt(PROMPT_NAME)
+    static = [m.as_dict() for m in prompt.render({"sentence": ""})[:-1]]
     seen = set()
+    calls = 0
     for path in (CASSETTES / "test_seed_extraction").glob("*.yaml"):
         for interaction in ReadableYamlSerializer.deserialize(path.read_text(encoding="utf-8"))[
             "interactions"
         ]:
             headers = {k.lower(): v for k, v in interaction["request"]["headers"].items()}
             [label] = headers["x-summarizer-prompt"]
-            system = json.loads(interaction["request"]["body"])["messages"][0]["content"]
-            assert system == system_texts[label], (path.name, label)
+            messages = json.loads(interaction["request"]["body"])["messages"]
+            assert messages[:-1] == static, (path.name, label)
+            assert messages[-1]["content"].startswith("Sentence: ")
             assert headers["x-summarizer-schema"] == [schema_sha256()[:16]]
             seen.add(label)
-    assert seen == set(system_texts)  # both prompts are recorded
+            calls += 1
+    assert seen == {prompt_label(prompt)} and calls >= 3
 
 
 def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
@@ -93,7 +90,8 @@ def test_a_changed_prompt_fails_replay_naming_it(
 ) -> None:
     original = load_prompt(PROMPT_NAME)
     text = Path(original.path).read_text(encoding="utf-8")
-    text = text.replace("You extract events", "You extract all events")
+    text = text.replace("You classify one sentence", "You classify a sentence")
+    assert text != Path(original.path).read_text(encoding="utf-8")
     changed = parse_prompt(text, original.path)
     with pytest.raises(LLMUnavailableError) as info:
         extract_with(settings, embedded_endpoint, changed)
@@ -122,7 +120,7 @@ def test_an_interaction_no_request_replays_is_found(tmp_path: Path, settings: Se
     source = CASSETTES / "test_seed_extraction" / SEED_CASSETTE
     cassette = ReadableYamlSerializer.deserialize(source.read_text(encoding="utf-8"))
     stale = copy.deepcopy(cassette["interactions"][0])
-    stale["request"]["body"] = stale["request"]["body"].replace("Publication date", "Published")
+    stale["request"]["body"] = stale["request"]["body"].replace("Sentence: ", "Sentence:  ")
     cassette["interactions"].append(stale)
     path = tmp_path / "stale.yaml"
     path.write_text(ReadableYamlSerializer.serialize(cassette), encoding="utf-8")
@@ -138,5 +136,5 @@ def test_an_interaction_no_request_replays_is_found(tmp_path: Path, settings: Se
 
     with recorder.use_cassette(str(path)) as replay:
         extract_with(settings, endpoint)
-    # The seed cassette holds the main call (0) and the follow-up call (1); the stale copy is 2.
-    assert unused_interactions(replay) == [2]
+    # The seed cassette holds one call per candidate sentence; the stale copy is the last.
+    assert unused_interactions(replay) == [len(cassette["interactions"]) - 1]

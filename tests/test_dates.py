@@ -89,11 +89,36 @@ def test_a_date_that_opens_a_period_is_marked() -> None:
         ("Опубликовано: 16 мая 2025 года, 12:40\nТекст", "2025-05-16"),
         ("KYIV, May 24, 2025 (Agency) — Ukraine and Russia ...", "2025-05-24"),
         ("KYIV, May 24 (Agency) — Ukraine and Russia ...", None),
-        ("Headline\n\nA long first paragraph that only late in its text, well after where a "
-         "dateline would be, mentions 16 May 2025, so it holds no date line at all.", None),
+        (
+            "Headline\n\nA long first paragraph that only late in its text, well after where a "
+            "dateline would be, mentions 16 May 2025, so it holds no date line at all.",
+            None,
+        ),
     ],
 )
 def test_the_publication_date_is_read_from_a_date_line_at_the_top(
     text: str, expected: str | None
 ) -> None:
     assert publication_date_in_text(text, "en").value == expected
+
+
+def test_a_sentence_states_the_year_of_its_dates_unless_it_opens_a_period() -> None:
+    from summarizer.extraction.dates import sentence_year
+
+    listed = (
+        "Russia and Ukraine held three rounds of talks in 2025, on May 16, June 2, and July 23."
+    )
+    assert sentence_year(listed) == 2025
+    assert sentence_year("Talks resumed in 2025 after being suspended since early 2022.") == 2025
+    assert sentence_year("Some have been held since 2022.") is None
+    assert sentence_year("Swaps in 2024 and 2025 freed hundreds.") is None  # two years: neither
+
+
+def test_a_day_without_a_year_is_kept_as_month_and_day_never_given_one() -> None:
+    from summarizer.extraction.dates import month_day
+
+    assert month_day("May 16", "en") == "05-16"
+    assert month_day("16 мая", "ru") == "05-16"
+    assert month_day("February 29", "en") == "02-29"
+    for not_a_day in ("May 2025", "May", "Wednesday", "the 5th", "May 16, 2025"):
+        assert month_day(not_a_day, "en") is None, not_a_day

@@ -14,7 +14,15 @@ from summarizer.evaluation.evaluate import Score, _bcubed, _pairwise, align, eva
 from summarizer.evaluation.gold import GoldFile, load_gold
 from summarizer.extraction.pipeline import Extractor
 from summarizer.ingest.articles import load_article
-from summarizer.records import ArticleMeta, ArticleResult, EventDate, EventRecord, Provenance, Usage
+from summarizer.records import (
+    ArticleMeta,
+    ArticleResult,
+    EventDate,
+    EventRecord,
+    Evidence,
+    Provenance,
+    Usage,
+)
 
 GOLD = load_gold(GOLD_PATH)
 
@@ -80,7 +88,7 @@ def test_kind_alone_never_aligns() -> None:
         update={
             "event_date": EventDate.parse("2024-01-01"),
             "round_number": 9,
-            "evidence": ["an unrelated sentence"],
+            "evidence": [Evidence(text="an unrelated sentence")],
         }
     )
     assert align([stranger], gold) == []
@@ -116,15 +124,17 @@ def test_seed_eval_from_the_cassettes(
     table = report_table(report)
     print(table)
     assert report.events["all"].gold == 15
-    # Recorded with prompt extract_events v3 and the follow-up extract_agreements_tallies v1
-    # (the README's eval section has the table).
-    assert (report.events["all"].tp, report.events["all"].predicted) == (10, 19)
-    assert (report.events["talks_round"].tp, report.events["talks_round"].predicted) == (3, 6)
-    assert (report.events["agreement"].tp, report.events["agreement"].predicted) == (3, 6)
+    # Recorded with prompt extract_events v8 (one request per candidate sentence; the
+    # README's eval section has the table).
+    assert (report.events["all"].tp, report.events["all"].predicted) == (10, 17)
+    assert (report.events["talks_round"].tp, report.events["talks_round"].predicted) == (5, 5)
+    assert (report.events["agreement"].tp, report.events["agreement"].predicted) == (3, 3)
     tally = report.events["cumulative_tally"]
-    assert (tally.tp, tally.predicted, tally.gold) == (3, 3, 3)
-    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (0, 13)
-    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (19, 1)
+    assert (tally.tp, tally.predicted, tally.gold) == (0, 2, 3)
+    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (3, 11)
+    assert (report.fields["date"].tp, report.fields["date"].predicted) == (5, 7)
+    # Evidence is the article's own sentences and figures are read from them: nothing to drop.
+    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (37, 0)
     # The same numbers through the CLI's compare: a run compared with itself has no deltas.
     saved = tmp_path / "eval.json"
     saved.write_text(json.dumps(report.as_json()))

@@ -78,7 +78,9 @@ def test_one_event_once_with_figures_and_dates_read_from_the_text() -> None:
         with Extractor(settings(server.base_url)) as extractor:
             result = extractor.summarise(article())
     assert result.article.published.value == "2025-05-24"  # from the date line
-    summary = [(r.kind, r.event_date.value, [e.segment for e in r.evidence]) for r in result.records]
+    summary = [
+        (r.kind, r.event_date.value, [e.segment for e in r.evidence]) for r in result.records
+    ]
     assert summary == [
         ("prisoner_exchange", "2025-05-24", [1, 3, 4]),  # headline, lead and confirmation
         ("prisoner_exchange", "2025-05-23", [5]),

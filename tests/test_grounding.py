@@ -46,9 +46,19 @@ def test_figures_are_the_counts_the_sentence_writes_never_the_models() -> None:
 
 def test_the_side_is_the_texts_then_the_models_then_unspecified() -> None:
     (draft,), _ = ground(
-        "Moscow got back 248 Russian POWs and 12 civilians on Friday.", entry("exchange", "ukraine")
+        "Kyiv handed back 248 Russian POWs, and 12 civilians came home on Friday.",
+        entry("exchange", "ukraine"),
     )
     assert [(c.side, c.value) for c in draft.counts] == [("russia", 248), ("ukraine", 12)]
+    # The words say who received them: the model's answer is not needed.
+    (draft,), _ = ground(
+        "Moscow got back 248 Russian POWs and 12 civilians on Friday.", entry("exchange", "ukraine")
+    )
+    assert [(c.side, c.value) for c in draft.counts] == [("russia", 248), ("russia", 12)]
+    (draft,), _ = ground(
+        "On Friday 120 civilians were handed over to Ukraine.", entry("exchange", "russia")
+    )
+    assert [(c.side, c.value) for c in draft.counts] == [("ukraine", 120)]
     (draft,), _ = ground("They freed 12 civilians on Friday.", entry("exchange"))
     assert [(c.side, c.value) for c in draft.counts] == [("unspecified", 12)]
 
@@ -89,9 +99,7 @@ def test_no_year_is_guessed_and_a_done_event_is_not_dated_after_publication() ->
         published=EventDate(),
     )
     assert drafts[0].date == EventDate() and drafts[0].date_text == "July 23"
-    drafts, warnings = ground(
-        "The swap took place on 30.07.2025.", entry("exchange")
-    )
+    drafts, warnings = ground("The swap took place on 30.07.2025.", entry("exchange"))
     assert drafts[0].date == EventDate()
     assert "after the article's publication" in warnings[0]
 
@@ -159,4 +167,18 @@ def test_talks_named_by_their_round_in_passing_are_an_event() -> None:
     assert sorted((d.kind, d.round_number) for d in drafts) == [
         ("prisoner_exchange", None),
         ("talks_round", 3),
+    ]
+
+
+def test_a_listed_round_of_talks_per_date_with_the_year_the_sentence_states() -> None:
+    drafts, _ = ground(
+        "Russia and Ukraine held three rounds of talks in Istanbul in 2025, on May 16, June 2, "
+        "and July 23.",
+        entry("talks"),
+        published=EventDate(),  # no publication date: only a year the text states is used
+    )
+    assert [(d.kind, d.date.value) for d in drafts] == [
+        ("talks_round", "2025-05-16"),
+        ("talks_round", "2025-06-02"),
+        ("talks_round", "2025-07-23"),
     ]

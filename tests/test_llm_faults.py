@@ -222,9 +222,7 @@ def test_connection_refused_is_reported() -> None:
 
 def test_truncated_output_is_reported_not_parsed() -> None:
     with (
-        fake_llm_server(
-            [Reply(content='["exch', finish_reason="length")]
-        ) as server,
+        fake_llm_server([Reply(content='["exch', finish_reason="length")]) as server,
         pytest.raises(LLMOutputTruncatedError, match="cut off at max_tokens=256"),
     ):
         call(server.base_url)

@@ -180,7 +180,7 @@ def test_month_precision_date_joins_the_day() -> None:
     assert timeline.events[0].source_count == 2 and not timeline.events[0].conflicts
 
 
-def test_a_tally_never_merges_into_an_exchange_and_undated_tallies_stay_apart() -> None:
+def test_a_tally_never_merges_into_an_exchange_and_an_undated_one_joins_its_figure() -> None:
     exchange = record("a#0", counts=[("ukraine", "servicemen", 1000, "exact")])
     tally = record(
         "b#0", kind="cumulative_tally", counts=[("ukraine", "servicemen", 1000, "exact")]
@@ -188,11 +188,15 @@ def test_a_tally_never_merges_into_an_exchange_and_undated_tallies_stay_apart() 
     undated = record(
         "c#0", kind="cumulative_tally", date=None, counts=[("ukraine", "servicemen", 1000, "exact")]
     )
-    assert sorted(e.kind for e in merge([exchange, tally, undated]).events) == [
-        "cumulative_tally",
-        "cumulative_tally",
-        "prisoner_exchange",
-    ]
+    events = merge([exchange, tally, undated]).events
+    assert sorted(e.kind for e in events) == ["cumulative_tally", "prisoner_exchange"]
+    # The undated tally gives the same exact figure as the dated one: the one event it fits.
+    (joined,) = [e for e in events if e.kind == "cumulative_tally"]
+    assert joined.source_count == 2
+    other = record(
+        "d#0", kind="cumulative_tally", date=None, counts=[("ukraine", "servicemen", 1400, "exact")]
+    )
+    assert len(merge([exchange, tally, other]).events) == 3  # a figure no event has: apart
 
 
 def test_different_rounds_and_mediators_do_not_merge() -> None:

@@ -68,10 +68,10 @@ def test_shipped_prompts_load_and_declare_what_they_use() -> None:
     prompts = {p.name: p for p in list_prompts()}
     assert "extract_events" in prompts
     prompt = prompts["extract_events"]
-    assert prompt.params == ("publication_date", "article")
-    messages = prompt.render({"publication_date": "2025-01-01", "article": "ARTICLE"})
-    # Static instructions and examples first, the article last: the server's prefix cache
-    # then serves everything but the article.
+    assert prompt.params == ("sentence",)
+    messages = prompt.render({"sentence": "SENTENCE"})
+    # Static instructions and examples first, the sentence last: the server's prefix cache
+    # (and the reading of it saved between runs) then serves everything but the sentence.
     assert messages[0].role == "system"
-    assert messages[-1].content.endswith("ARTICLE")
-    assert all("ARTICLE" not in m.content for m in messages[:-1])
+    assert messages[-1].content.endswith("SENTENCE")
+    assert all("SENTENCE" not in m.content for m in messages[:-1])

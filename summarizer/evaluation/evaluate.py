@@ -443,9 +443,8 @@ def report_table(report: Report) -> str:
             f"{f'{s.tp}/{s.predicted}/{s.gold}':>14}"
         )
     d = report.dates
-    lines.append(
-        f"{'dates right on matched events':<34} {d.precision:6.2f} {'':>13} {f'{d.tp}/{d.predicted}':>14}"
-    )
+    share = f"{d.tp}/{d.predicted}"
+    lines.append(f"{'dates right on matched events':<34} {d.precision:6.2f} {'':>13} {share:>14}")
     lines.append(
         f"events on distractors: {report.distractor_events}; duplicate records: "
         f"{report.duplicates}; multi-article events joined: {report.multi_article_joined}/"

@@ -194,6 +194,47 @@ def find_dates(text: str) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
+_STANDALONE_YEAR = re.compile(r"(?<![\d.,/-])(19[5-9]\d|20\d\d)(?![\d.,/-]\d)")
+_PERIOD_OPENER = re.compile(
+    r"(?:since|from|until|before|after|с|со|до|після|від|seit|bis|vor|depuis|avant|desde|"
+    r"hasta|antes de|dal|fino al|prima del|od|do|przed)\s+(?:(?:early|late|mid-?|the end of|"
+    r"начала|конца|кінця|початку)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def sentence_year(text: str) -> int | None:
+    """The one year a sentence states for what it tells ("in 2025, on May 16 ..."), if any.
+
+    Years that open or close a period ("since 2022", "until 2024") are not the year of the
+    sentence's dates; two different years leave it unknown.
+    """
+    years = {
+        int(m.group(1))
+        for m in _STANDALONE_YEAR.finditer(text)
+        if not _PERIOD_OPENER.search(text[max(0, m.start() - 30) : m.start()])
+    }
+    return years.pop() if len(years) == 1 else None
+
+
+def month_day(text: str, language: str) -> str | None:
+    """``MM-DD`` of a day-and-month date written without a year ("May 16"), else None."""
+    if _STANDALONE_YEAR.search(text) or not re.search(r"\d", text):
+        return None
+    # Read against two different bases (in a leap year, for "February 29"): a day and month
+    # that the words state read the same; "the 5th" or "Wednesday" take the base's month.
+    one = _parse(text, language, datetime(2000, 12, 31))
+    two = _parse(text, language, datetime(2000, 6, 30))
+    if (
+        one is None
+        or two is None
+        or one[1] != "day"
+        or (one[0].month, one[0].day) != (two[0].month, two[0].day)
+    ):
+        return None
+    return f"{one[0].month:02d}-{one[0].day:02d}"
+
+
 def _as_datetime(published: EventDate) -> datetime | None:
     if published.precision != "day" or not published.value:
         return None

@@ -65,11 +65,31 @@ _ROUND_WORD = (
     r"جولة|الجولة"
 )
 _ORDINALS: tuple[tuple[int, str], ...] = (
-    (1, r"first|1st|перв\w*|перш\w*|erste\w*|premi[eè]re?|primer[ao]?|primeira|prim[oa]|pierwsz\w*|birinci|ilk|الأولى|الاولى"),
-    (2, r"second|2nd|втор\w*|друг\w*|zweite\w*|deuxième|seconde?|segund[ao]|second[oa]|drug\w*|ikinci|الثانية"),
-    (3, r"third|3rd|трет\w*|трет\w*|dritte\w*|troisième|tercer[ao]?|terceir[ao]|terz[oa]|trzeci\w*|üçüncü|الثالثة"),
-    (4, r"fourth|4th|четв[её]рт\w*|четверт\w*|vierte\w*|quatrième|cuart[ao]|quart[ao]|czwart\w*|dördüncü|الرابعة"),
-    (5, r"fifth|5th|пят\w*|п'ят\w*|fünfte\w*|cinquième|quint[ao]|piąt\w*|beşinci|الخامسة"),
+    (
+        1,
+        r"first|1st|перв\w*|перш\w*|erste\w*|premi[eè]re?|primer[ao]?|"
+        r"primeira|prim[oa]|pierwsz\w*|birinci|ilk|الأولى|الاولى",
+    ),
+    (
+        2,
+        r"second|2nd|втор\w*|друг\w*|zweite\w*|deuxième|"
+        r"seconde?|segund[ao]|second[oa]|drug\w*|ikinci|الثانية",
+    ),
+    (
+        3,
+        r"third|3rd|трет\w*|трет\w*|dritte\w*|troisième|"
+        r"tercer[ao]?|terceir[ao]|terz[oa]|trzeci\w*|üçüncü|الثالثة",
+    ),
+    (
+        4,
+        r"fourth|4th|четв[её]рт\w*|четверт\w*|vierte\w*|"
+        r"quatrième|cuart[ao]|quart[ao]|czwart\w*|dördüncü|الرابعة",
+    ),
+    (
+        5,
+        r"fifth|5th|пят\w*|п'ят\w*|fünfte\w*|"
+        r"cinquième|quint[ao]|piąt\w*|beşinci|الخامسة",
+    ),
 )  # fmt: skip
 _FLAGS = re.IGNORECASE
 
@@ -134,7 +154,7 @@ def find_round(text: str) -> int | None:
             + ")",
             window,
             _FLAGS,
-        )  # noqa: E501
+        )
         if digits:
             value = int(digits.group(1) or digits.group(2))
             if 1 <= value <= 20:

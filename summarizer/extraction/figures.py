@@ -174,7 +174,7 @@ def _value(match: re.Match[str]) -> int | None:
     decimal = match.group("dec")
     if match.group("scale"):
         fraction = float("0." + decimal[1:]) if decimal else 0.0
-        return int(round((value + fraction) * _SCALE_1000))
+        return round((value + fraction) * _SCALE_1000)
     return value
 
 

@@ -12,6 +12,7 @@ stays three swaps.
 
 from __future__ import annotations
 
+from summarizer.extraction.dates import month_day
 from summarizer.extraction.grounding import Draft
 from summarizer.records import Count, EventDate, dates_agree
 
@@ -22,8 +23,20 @@ def _figures(draft: Draft) -> dict[tuple[str, str], int | None]:
     return {(c.side, c.category): c.value for c in draft.counts}
 
 
+def _day_of_year(draft: Draft) -> str | None:
+    """``MM-DD`` of a report's day, known or written without a year ("on June 2")."""
+    if draft.date.precision == "day" and draft.date.value:
+        return draft.date.value[5:]
+    if draft.date_text and not draft.date.value:
+        return month_day(draft.date_text, "en")  # every language is tried
+    return None
+
+
 def _differ(a: Draft, b: Draft) -> bool:
     if a.kind != b.kind:
+        return True
+    day_a, day_b = _day_of_year(a), _day_of_year(b)
+    if day_a and day_b and day_a != day_b:
         return True
     if a.occasion is not None and b.occasion is not None and a.segments == b.segments:
         return True  # one sentence's list of occasions: "on Friday 390, on Saturday 307"
@@ -43,13 +56,18 @@ def _plain(draft: Draft) -> bool:
 def _tied(a: Draft, b: Draft) -> bool:
     if {s.index for s in a.segments} & {s.index for s in b.segments}:
         return True
-    if _next_to(a, b) and not (a.date.value and b.date.value):
-        # The next sentence goes on about it ("In return, Russia received 51"): in the same
-        # paragraph, or when one of the two counts nothing of its own.
-        if _same_paragraph(a, b) or not (a.counts and b.counts):
-            return True
+    # The next sentence goes on about it ("In return, Russia received 51"): in the same
+    # paragraph, or when one of the two counts nothing of its own.
+    if (
+        _next_to(a, b)
+        and not (a.date.value and b.date.value)
+        and (_same_paragraph(a, b) or not (a.counts and b.counts))
+    ):
+        return True
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
+    if _day_of_year(a) and _day_of_year(a) == _day_of_year(b):
+        return True  # "on June 2, 2025" and "The second round was held on June 2"
     if {c.value for c in a.counts} & {c.value for c in b.counts}:
         return True
     if a.round_number and a.round_number == b.round_number:
@@ -84,7 +102,14 @@ def _join(a: Draft, b: Draft) -> Draft:
     first, second = (b, a) if _prose(b) and not _prose(a) else (a, b)
     counts: list[Count] = list(first.counts)
     for count in second.counts:
-        same = [c for c in counts if c.value == count.value]
+        # 103 returned to Russia and 103 handed to Ukraine are two counts; "84" read as each
+        # side's in a headline and as Ukraine's below is one.
+        same = [
+            c
+            for c in counts
+            if c.value == count.value
+            and not ({c.side, count.side} <= {"russia", "ukraine"} and c.side != count.side)
+        ]
         if any(c.category == count.category or "people" in (c.category, count.category)
                for c in same):  # fmt: skip
             # "84 prisoners" in the headline and "84 prisoners of war" below: the more
@@ -191,3 +216,23 @@ def link_agreements(drafts: list[Draft]) -> list[Draft]:
             )
         )
     return linked
+
+
+def as_each_side(counts: list[Count]) -> list[Count]:
+    """The same number to Russia and to Ukraine (of one category) is each side's count."""
+    merged: list[Count] = []
+    for count in counts:
+        if count.side in ("russia", "ukraine"):
+            other = "ukraine" if count.side == "russia" else "russia"
+            twin = next(
+                (c for c in counts if (c.side, c.category, c.value, c.qualifier)
+                 == (other, count.category, count.value, count.qualifier)),
+                None,
+            )  # fmt: skip
+            if twin is not None:
+                each = count.model_copy(update={"side": "each_side"})
+                if each not in merged:
+                    merged.append(each)
+                continue
+        merged.append(count)
+    return merged

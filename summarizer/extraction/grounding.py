@@ -24,7 +24,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from summarizer.extraction.dates import DateMention, find_dates, is_start_of_period, resolve
+from summarizer.extraction.dates import (
+    DateMention,
+    find_dates,
+    is_start_of_period,
+    resolve,
+    sentence_year,
+)
 from summarizer.extraction.details import find_mediators, find_place, find_round
 from summarizer.extraction.figures import Figure, prepared_text, read_figures
 from summarizer.extraction.lexicon import mentions, pattern
@@ -116,9 +122,12 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
     counted = [f for f in figures if f.category is not None]
     if kind == "body_repatriation" and not bodies:
         return "prisoner_exchange" if mentions("exchange", text) else None
-    if kind in ("prisoner_exchange", "body_repatriation") and counted:
-        if all(f.running_total for f in counted):
-            return "cumulative_tally"  # "1,000 each in three stages", "5,857 since 2022"
+    if (
+        kind in ("prisoner_exchange", "body_repatriation")
+        and counted
+        and all(f.running_total for f in counted)
+    ):
+        return "cumulative_tally"  # "1,000 each in three stages", "5,857 since 2022"
     if kind == "prisoner_exchange":
         if counted and all(f.category == "bodies" for f in counted):
             return "body_repatriation"
@@ -176,7 +185,40 @@ def needs_recipient(figures: list[Figure]) -> bool:
     return any(f.category is not None and not f.each_side and not f.nationality for f in figures)
 
 
-def counted(figures: list[Figure], recipient: str | None) -> list[tuple[Count, Figure]]:
+_RU = r"(?:Russia|Moscow|the Russian side|Россия|Москва|российская сторона|Росія)"
+_UA = r"(?:Ukraine|Kyiv|Kiev|the Ukrainian side|Украина|Киев|украинская сторона|Україна|Київ)"
+_RECEIVE = (
+    r"(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:recovered|received|got back|secured the return "
+    r"of|brought (?:back|home)|получила|получил|вернула себе|отримала|повернула собі)\b"
+)
+_TO = (
+    r"(?:returned|handed over|transferred|repatriated|brought back|sent back|вернули|передали|"
+    r"передано|повернули)"
+)
+_RECEIVER_BEFORE = {
+    side: re.compile(rf"\b{party}\s+{_RECEIVE}[^.;:]*$", re.IGNORECASE)
+    for side, party in (("russia", _RU), ("ukraine", _UA))
+}
+_RECEIVER_AFTER = {
+    side: re.compile(rf"^[^.;:]{{0,60}}?\b{_TO}\s+(?:home\s+)?(?:to|в|на)\s+{party}", re.IGNORECASE)
+    for side, party in (("russia", _RU), ("ukraine", _UA))
+}
+
+
+def stated_receiver(text: str, figure: Figure) -> Side | None:
+    """Who received the people a figure counts, when the words say it.
+
+    "Russia has recovered about 2,300", "120 civilians were handed over to Ukraine".
+    """
+    before, after = text[: figure.start], text[figure.end :]
+    sides = {side for side, p in _RECEIVER_BEFORE.items() if p.search(before[-160:])}
+    sides |= {side for side, p in _RECEIVER_AFTER.items() if p.search(after)}
+    return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
+
+
+def counted(
+    figures: list[Figure], recipient: str | None, text: str = ""
+) -> list[tuple[Count, Figure]]:
     """The counts a sentence states, and the figures they were read from.
 
     A figure is a count when a word next to it says what it counts (soldiers, civilians,
@@ -192,6 +234,8 @@ def counted(figures: list[Figure], recipient: str | None) -> list[tuple[Count, F
             side = "each_side"
         elif figure.nationality in ("russia", "ukraine"):
             side = "russia" if figure.nationality == "russia" else "ukraine"
+        elif text and (receiver := stated_receiver(text, figure)) is not None:
+            side = receiver
         else:
             side = _SIDE_OF.get(recipient or "unknown", "unspecified")
         count = Count(
@@ -218,6 +262,18 @@ def _context_before(cited: list[Segment], view: ArticleView) -> list[Segment]:
         if s.paragraph == first.paragraph and s.index < first.index and s.is_prose
     ]
     return before[-CONTEXT_SENTENCES:]
+
+
+def _published_for(segment: Segment, view: ArticleView) -> EventDate:
+    """The date a sentence's dates are read against.
+
+    The publication date or, when the article has none, the one year the sentence itself
+    states ("in 2025, on May 16").
+    """
+    if view.published.value:
+        return view.published
+    year = sentence_year(segment.text)
+    return EventDate(value=f"{year:04d}", precision="year") if year else view.published
 
 
 def date_of(
@@ -265,7 +321,7 @@ def date_of(
         if matching:
             chosen = matching[0]
     mention = chosen[1]
-    resolved = resolve(mention, view.language, view.published)
+    resolved = resolve(mention, view.language, _published_for(chosen[0], view))
     if (
         resolved.precision == "day"
         and resolved.value
@@ -340,14 +396,15 @@ def read_sentence(
             if kind != said:
                 warnings.append(f"{label}: read as {kind}, not {said}, as its words say")
             kinds.append(kind)
-    counts = counted(figures, answer.received_by)
+    counts = counted(figures, answer.received_by, prepared_text(segment.text, view.language))
     drafts = []
     for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
         occasions = _occasions(segment, counts, view)
         if occasions is not None:
             kinds.remove(kind)
             for mention, occasion_counts in occasions:
-                resolved = _refused_if_later(resolve(mention, view.language, view.published), view)
+                published = _published_for(segment, view)
+                resolved = _refused_if_later(resolve(mention, view.language, published), view)
                 drafts.append(_draft(kind, segment, occasion_counts, resolved, mention.text, view))
     allotted = _allot(kinds, counts)
     for kind in kinds:
@@ -359,7 +416,7 @@ def read_sentence(
 
 
 #: Kinds a recap tells as a list of occasions: "on 5 February 150 each, on 19 March 175".
-_TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation")
+_TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation", "talks_round")
 
 
 def _occasions(

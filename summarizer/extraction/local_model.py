@@ -348,7 +348,7 @@ class LocalServer:
             self._server.handle_chat_completions(
                 {"messages": messages, "max_tokens": 1, "temperature": 0, "cache_prompt": True}
             )
-        except Exception as e:  # noqa: BLE001 - any failure here only costs time later
+        except Exception as e:
             log.warning("the embedded model could not read the prompt ahead: %s", e)
         else:
             if name and self._state_dir is not None:

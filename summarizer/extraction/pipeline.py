@@ -36,10 +36,10 @@ from summarizer.errors import LLMOutputTruncatedError
 from summarizer.extraction.answers import answer_model, parse_answer
 from summarizer.extraction.cache import ResultCache, cache_key
 from summarizer.extraction.candidates import candidates
-from summarizer.extraction.dates import publication_date_in_text
+from summarizer.extraction.dates import month_day, publication_date_in_text
 from summarizer.extraction.endpoint import MODE_NAME, Endpoint
 from summarizer.extraction.figures import read_figures
-from summarizer.extraction.folding import fold, link_agreements
+from summarizer.extraction.folding import as_each_side, fold, link_agreements
 from summarizer.extraction.grounding import (
     ArticleView,
     Draft,
@@ -497,11 +497,16 @@ def _record(article_id: str, index: int, draft: Draft, article: Article) -> Even
         kind=draft.kind,
         event_date=draft.date,
         date_text=draft.date_text,
+        # "May 16" in an article with no publication date: the day without a guessed year
+        # (the merger places the record by it when exactly one event fits).
+        date_without_year=month_day(draft.date_text, article.language)
+        if draft.date_text and not draft.date.value
+        else None,
         publication_date=article.published,
         location=draft.location,
         mediators=draft.mediators,
         parties=PARTIES,
-        counts=draft.counts,
+        counts=as_each_side(draft.counts),
         claimed_by=draft.claimed_by,
         round_number=draft.round_number,
         evidence=[_evidence(s) for s in draft.segments],

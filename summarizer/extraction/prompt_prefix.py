@@ -47,7 +47,7 @@ def _slot_call(root_url: str, action: str, filename: str) -> dict[str, object]:
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=SLOT_CALL_TIMEOUT_S) as response:  # noqa: S310 - loopback URL of our own server
+    with urllib.request.urlopen(request, timeout=SLOT_CALL_TIMEOUT_S) as response:
         answer: dict[str, object] = json.loads(response.read())
     return answer
 

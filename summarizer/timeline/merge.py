@@ -278,7 +278,11 @@ def _canon(sourced: SourcedRecord, key: str) -> _Canon:
 
 @lru_cache(maxsize=4096)
 def _party_or_place(name: str) -> bool:
-    return canonical_party(name) in PARTIES or is_known_place(canonical_place(name))
+    # A country that mediates ("Qatar", "the UAE") is a mediator even though it is a place;
+    # a city ("Istanbul") or a side ("Ukraine") is not.
+    if canonical_party(name) in PARTIES:
+        return True
+    return is_known_place(canonical_place(name)) and not is_known_mediator(canonical_mediator(name))
 
 
 @lru_cache(maxsize=8192)
@@ -379,9 +383,13 @@ class _Cluster:
         if anchored:
             if canon.kind == "cumulative_tally" and not canon.exact_figures:
                 return False  # a running total is only known by what it counts
-            if canon.month_day and self.precise_date and len(self.precise_date) == 10:
-                if self.precise_date[5:] != canon.month_day:
-                    return False
+            if (
+                canon.month_day
+                and self.precise_date
+                and len(self.precise_date) == 10
+                and self.precise_date[5:] != canon.month_day
+            ):
+                return False
         elif value is not None:
             if self.precise_date is not None and not dates_agree(value, self.precise_date):
                 return False
