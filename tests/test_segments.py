@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.extraction.segments import split_segments
+from summarizer.extraction.segments import MAX_SENTENCE_CHARS, split_segments
 
 ARTICLE = """Ukraine and Russia swap 307 soldiers each
 
@@ -68,3 +68,12 @@ def test_an_abbreviation_split_off_is_joined_back() -> None:
     segments = split_segments(text, "ru")
     assert all(len(s.text) >= 8 for s in segments)
     assert segments[-1].text == "Россия и Украина обменялись пленными."
+
+
+def test_a_run_on_sentence_is_cut_into_pieces_the_model_can_read() -> None:
+    text = "Russia and Ukraine exchanged 84 prisoners" + " and more words" * 3000 + "."
+    segments = split_segments(text, "en")
+    assert len(segments) > 30
+    assert max(len(s.text) for s in segments) <= MAX_SENTENCE_CHARS
+    assert all(text[s.start : s.end] == s.text for s in segments)  # spans stay exact
+    assert segments[0].text.startswith("Russia and Ukraine exchanged 84 prisoners")

@@ -56,7 +56,7 @@ _TIME_OR_ORDINAL_AFTER = re.compile(
     re.IGNORECASE,
 )
 _AGE_BEFORE = re.compile(
-    r"(?:aged|age of|ages of|under the age of|younger than|older than|в возрасте|младше|старше|"
+    r"(?<!\w)(?:aged|age of|ages of|under the age of|younger than|older than|в возрасте|младше|старше|"
     r"у віці|молодше|старше|im alter von|unter|âgés? de|de moins de|menores de|mayores de|"
     r"menores de|di età|sotto i|poniżej|w wieku|yaşındaki|yaş altı)\s*$",
     re.IGNORECASE,
@@ -69,6 +69,16 @@ _AGE_LIMIT = re.compile(
 _AGE_AFTER = re.compile(
     r"^\s*(?:-?year-old|years? old|years? of age|лет\b|років\b|jahre alt|jährig|ans\b|"
     r"años\b|anos\b|anni\b|lat\b|yaş)",
+    re.IGNORECASE,
+)
+_UNDER_BEFORE = re.compile(
+    r"\b(?:under|below|younger than|до|младше|молодше|unter|moins de|menores de)\s*$", re.IGNORECASE
+)
+_CASUALTY = re.compile(
+    r"\b(?:kill\w*|wound\w*|injur\w*|dead|died|casualt\w*|matando|mort[oa]s|ferid[oa]s|"
+    r"погиб\w*|ранен\w*|убит\w*|загину\w*|поранен\w*|вбит\w*|getötet|verletzt\w*|tués?|"
+    r"blessés?|muert[oa]s|herid[oa]s|mort[ie]|ferit[ie]|zabit\w*|rann\w*|öldü\w*|"
+    r"yaral\w*|قتل\w*|جرح\w*)",
     re.IGNORECASE,
 )
 # "day 3", "round 2", "No. 5": the number names something, it counts nothing.
@@ -253,6 +263,18 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
     head = " ".join(after.split()[:3])
     if _LABEL_BEFORE.search(before[-20:]) and _category(head, "") is None:
         return True
+    # "captives under 25": an age limit, not a count (nothing counted follows it).
+    if value < 30 and _UNDER_BEFORE.search(before[-12:]) and _category(head, "") is None:
+        return True
+    # "killing at least 12 people", "12 people were killed", "12 wounded": casualties, not
+    # people set free. A count of soldiers or civilians ("31 wounded soldiers") or of bodies
+    # stays.
+    near_before = _CLAUSE_END.split(before[-25:])[-1]
+    near_after = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:4])
+    if _category(near_after, "") in (None, "people") and (
+        _CASUALTY.search(near_before) or _CASUALTY.search(near_after)
+    ):
+        return True
     return _is_date_part(before, after)
 
 
@@ -306,6 +328,14 @@ def prepared_text(text: str, language: str) -> str:
     return digits_for_words(text, language)
 
 
+_EACH_VERB_BEFORE = re.compile(
+    r"\beach\s+(?:(?:also|have|has|had|then)\s+)?(?:handed over|released|freed|returned|"
+    r"exchanged|swapped|received|got back|repatriated|sent back|transferred)\s+"
+    r"(?:(?:another|a further|some|about|around|over|nearly|almost|up to)\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _each_side_numbers(text: str, numbers: list[tuple[int, int]]) -> set[int]:
     """Which numbers (by index) an "each side" phrase of their clause is about.
 
@@ -330,6 +360,9 @@ def _each_side_numbers(text: str, numbers: list[tuple[int, int]]) -> set[int]:
                 marked.add(i)
     for i, (start, end) in enumerate(numbers):
         if pattern("each_side_before").search(text[max(0, start - 20) : start]):
+            marked.add(i)
+        # "Russia and Ukraine each handed over 390", "both sides each freed 84"
+        if _EACH_VERB_BEFORE.search(text[max(0, start - 40) : start]):
             marked.add(i)
         if _EACH_AFTER.match(text[end : end + AFTER_CHARS]):
             marked.add(i)

@@ -133,8 +133,10 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
             return "body_repatriation"
         if not mentions("exchange", text):
             return "body_repatriation" if bodies else None
-        if not counted and not mentions("swapped", text):
-            return None  # prisoners named ("interviewed after their release"), no swap told
+        if not mentions("swapped", text):
+            # Prisoners named or counted ("interviewed 57 Russian POWs held by Ukraine"),
+            # no swap or return told.
+            return None
     if kind == "talks_round":
         if not mentions("talks", text):
             return "agreement" if mentions("agreement", text) else None
@@ -196,13 +198,36 @@ _TO = (
     r"передано|повернули)"
 )
 _RECEIVER_BEFORE = {
-    side: re.compile(rf"\b{party}\s+{_RECEIVE}[^.;:]*$", re.IGNORECASE)
+    side: re.compile(rf"\b{party}\s+{_RECEIVE}(?P<tail>[^.;:]*)$", re.IGNORECASE)
     for side, party in (("russia", _RU), ("ukraine", _UA))
 }
+_ANY_PARTY = re.compile(rf"\b(?:{_RU}|{_UA})\b", re.IGNORECASE)
 _RECEIVER_AFTER = {
     side: re.compile(rf"^[^.;:]{{0,60}}?\b{_TO}\s+(?:home\s+)?(?:to|в|на)\s+{party}", re.IGNORECASE)
     for side, party in (("russia", _RU), ("ukraine", _UA))
 }
+
+
+#: "390 people, including 270 servicemen and 120 civilians": the parts are the whole's.
+_INCLUDING = re.compile(
+    r"(?:including|among them|among whom|of them|of whom|of which|darunter|davon|в том числе|"
+    r"из них|среди них|у тому числі|з них|серед них|dont|parmi eux|incluidos|incluyendo|entre "
+    r"ellos|de ellos|incluindo|entre eles|dos quais|tra cui|di cui|w tym|wśród nich|"
+    r"aralarında|bunların|من بينهم|منهم)\b",
+    re.IGNORECASE,
+)
+
+
+def _part_of(text: str, figure: Figure, earlier: list[Figure]) -> Figure | None:
+    """The counted figure before ``figure`` whose breakdown it is ("including 270 ...")."""
+    for whole in reversed(earlier):
+        if whole.category is None or whole.end > figure.start:
+            continue
+        between = text[whole.end : figure.start]
+        if len(between) <= 80 and _INCLUDING.search(between) and whole.value > figure.value:
+            return whole
+        return None
+    return None
 
 
 def stated_receiver(text: str, figure: Figure) -> Side | None:
@@ -211,7 +236,14 @@ def stated_receiver(text: str, figure: Figure) -> Side | None:
     "Russia has recovered about 2,300", "120 civilians were handed over to Ukraine".
     """
     before, after = text[: figure.start], text[figure.end :]
-    sides = {side for side, p in _RECEIVER_BEFORE.items() if p.search(before[-160:])}
+    window = before[-160:]
+    sides = set()
+    for side, found in _RECEIVER_BEFORE.items():
+        match = found.search(window)
+        # "Russia got back 84 soldiers and Ukraine 20 civilians": the nearest side named
+        # before a figure is its receiver, not one named earlier.
+        if match and not _ANY_PARTY.search(match.group("tail")):
+            sides.add(side)
     sides |= {side for side, p in _RECEIVER_AFTER.items() if p.search(after)}
     return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
 
@@ -226,11 +258,24 @@ def counted(
     Russian servicemen"), else who the model says received them, else unspecified.
     """
     found: list[tuple[Count, Figure]] = []
-    for figure in figures:
+    parts: list[Figure] = []
+    for number, figure in enumerate(figures):
         if figure.category is None:
             continue
         side: Side
-        if figure.each_side:
+        whole = _part_of(text, figure, figures[:number]) if text else None
+        sides_of_whole = [c.side for c, f in found if f is whole]
+        if not sides_of_whole and found and parts and found[-1][1] is parts[-1]:
+            # "including 270 servicemen and 120 civilians": the list goes on.
+            gap = text[found[-1][1].end : figure.start]
+            if len(gap) <= 40 and re.search(
+                r"(?:,|\band\b|\bund\b|\bи\b|\bі\b|\bet\b|\by\b|\be\b|\bi\b|\bve\b|و)", gap
+            ):
+                sides_of_whole = [found[-1][0].side]
+        if sides_of_whole and not figure.nationality:
+            side = sides_of_whole[0]  # a breakdown goes to whoever received the whole
+            parts.append(figure)
+        elif figure.each_side:
             side = "each_side"
         elif figure.nationality in ("russia", "ukraine"):
             side = "russia" if figure.nationality == "russia" else "ukraine"
@@ -347,6 +392,9 @@ def _allot(
     """
     allotted: dict[EventKind, list[Count]] = {k: [] for k in kinds}
     takers = [k for k in kinds if k != "talks_round"]
+    if takers == ["cumulative_tally"] and any(f.running_total for _, f in counts):
+        # "1,212 on June 11 and another 1,245 on June 16, 6,057 in total": the total's.
+        counts = [(c, f) for c, f in counts if f.running_total]
     for count, figure in counts:
         if not takers:
             break

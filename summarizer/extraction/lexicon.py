@@ -64,6 +64,9 @@ SWAPPED = (
     "wymian", "wymieni", "uwolni", "powrócił", "wrócił", "przekaza", "odzyska",
     "takas", "serbest bırak", "iade", "değişim", "teslim",
     "تبادل", "الإفراج", "أفرج", "إطلاق سراح", "عاد", "تسلم", "تسلّم",
+    "got back", "received", "were returned", "передано", "получила", "получили", "отримала",
+    "отримали", "повернула", "повернув", "libération", "libéré", "takas etmiş", "takası",
+    "geri getiril", "recibió", "recebeu", "ricevuto", "otrzymała", "erhielt",
 )  # fmt: skip
 
 #: Words that put an event in the future or in doubt (expected, planned, possible).

@@ -104,7 +104,28 @@ def _sentences(language: str, text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    return spans
+    return [piece for span in spans for piece in _bounded(text, span)]
+
+
+#: A "sentence" longer than this (a table flattened into one line, a run-on page) is cut
+#: at the last space before the bound: every request stays far inside the model's context.
+MAX_SENTENCE_CHARS = 1200
+
+
+def _bounded(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    start, end = span
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        if cut <= start:
+            cut = start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
 
 
 def _line_role(line: str, first: bool, next_line: str | None) -> SegmentRole | None:
