@@ -68,6 +68,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "allow_unused_interactions: the test replays only part of its cassette on purpose",
     )
+    config.addinivalue_line(
+        "markers",
+        "replays_only: replays cassettes other tests record (skipped while recording)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Recording rewrites cassettes from live traffic; a test that replays another test's
+    # cassette (or sends a changed request on purpose) would overwrite it with the wrong one.
+    if not recording(config):
+        return
+    skip = pytest.mark.skip(reason="replays other tests' cassettes; run it after recording")
+    for item in items:
+        if item.get_closest_marker("replays_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

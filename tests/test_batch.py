@@ -406,6 +406,7 @@ def vcr_cassette_dir() -> str:
     return str(CASSETTES / "test_seed_extraction")
 
 
+@pytest.mark.replays_only
 @pytest.mark.vcr(*SEED_CASSETTES)
 def test_batch_over_the_seeds_replays_the_recorded_extractions(
     tmp_path: Path, settings: Settings, embedded_endpoint: Any

@@ -82,6 +82,7 @@ def extract_with(settings: Settings, endpoint: Any, prompt: Any = None) -> None:
         extractor.summarise(load_article(str(SEEDS / f"{SEED}.txt")))
 
 
+@pytest.mark.replays_only
 @pytest.mark.vcr
 @pytest.mark.allow_unused_interactions
 @pytest.mark.default_cassette(SEED_CASSETTE)
@@ -104,6 +105,7 @@ def test_a_changed_prompt_fails_replay_naming_it(
     assert RERECORD_COMMAND in message
 
 
+@pytest.mark.replays_only
 @pytest.mark.vcr
 @pytest.mark.allow_unused_interactions
 @pytest.mark.default_cassette(SEED_CASSETTE)

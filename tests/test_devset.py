@@ -39,12 +39,11 @@ def test_the_dev_set_scores_what_its_recording_gives(
     report = evaluate(results, GOLD)
     print(report_table(report))
     metrics = report.metrics()
-    recorded = RECORDED
-    for name, value in recorded.items():
-        assert metrics[name] == pytest.approx(value, abs=0.005), name
+    for name, value in RECORDED.items():
+        assert metrics[name] == pytest.approx(value, abs=0.006), name
     # Issue 9's bar, as far as this recording meets it.
     assert metrics["events.all.f1"] >= 0.75
-    assert metrics["distractor_events"] <= 1
+    assert metrics["distractor_events"] == 0
     # Evidence is the article's own text at its span, in every language.
     for result, path in zip(results, paths(), strict=True):
         text = load_article(str(path)).text
@@ -54,5 +53,23 @@ def test_the_dev_set_scores_what_its_recording_gives(
                 assert text[evidence.start : evidence.end] == evidence.text
 
 
-#: What the recording gives (filled from the recorded run; see the README's eval section).
-RECORDED: dict[str, float] = {}
+#: What the recording gives (the README's eval section shows the same numbers).
+RECORDED: dict[str, float] = {
+    "events.all.precision": 0.83,
+    "events.all.recall": 0.81,
+    "events.all.f1": 0.82,
+    "events.prisoner_exchange.f1": 0.85,
+    "events.talks_round.f1": 0.89,
+    "events.agreement.f1": 0.70,
+    "events.cumulative_tally.f1": 0.89,
+    "events.body_repatriation.f1": 0.69,
+    "figures.precision": 0.79,
+    "figures.recall": 0.63,
+    "typed_figures.f1": 0.51,
+    "dates.right_share": 0.86,
+    "distractor_events": 0,
+    "duplicates": 7,
+    "multi_article.joined": 11,
+    "multi_article.events": 26,
+    "clusters.bcubed.f1": 0.85,
+}

@@ -33,6 +33,7 @@ def vcr_cassette_dir() -> str:
     return str(CASSETTES / "test_seed_extraction")
 
 
+@pytest.mark.replays_only
 @pytest.mark.vcr(*SEED_CASSETTES)
 def test_seed_timeline_from_the_recorded_extractions(
     settings: Settings, embedded_endpoint: Any

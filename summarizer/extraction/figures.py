@@ -227,6 +227,8 @@ def _category(after: str, before: str) -> Category | None:
     near_before = before[-30:]
     if "bodies" not in found and pattern("category:bodies").search(near_before):
         found.add("bodies")
+    if {"people", "servicemen", "civilians"} <= found:
+        return "people"  # "390 individuals, including both soldiers and civilians"
     for category in _CATEGORY_ORDER:
         if category in found:
             return category

@@ -70,9 +70,27 @@ def _tied(a: Draft, b: Draft) -> bool:
         return True  # "on June 2, 2025" and "The second round was held on June 2"
     if {c.value for c in a.counts} & {c.value for c in b.counts}:
         return True
+    if _breakdown_of(a, b) or _breakdown_of(b, a):
+        return True
     if a.round_number and a.round_number == b.round_number:
         return True
     return _plain(a) or _plain(b)
+
+
+def _breakdown_of(whole: Draft, parts: Draft) -> bool:
+    """One report's total is the sum of the other's figures for the same side: "390 people"
+    and "270 servicemen and 120 civilians"."""
+    for total in whole.counts:
+        if total.category != "people" or total.value is None:
+            continue
+        pieces = [
+            c.value
+            for c in parts.counts
+            if c.side == total.side and c.category != "people" and c.value is not None
+        ]
+        if len(pieces) >= 2 and sum(pieces) == total.value:
+            return True
+    return False
 
 
 def _next_to(a: Draft, b: Draft) -> bool:

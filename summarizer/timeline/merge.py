@@ -10,13 +10,17 @@ Two records are the same event only when (each rule is checked against every mem
 
 * their kinds are equal (a cumulative tally is never merged into a single exchange);
 * their dates agree at the coarser precision (2025-07 agrees with 2025-07-23). An undated
-  record can only be placed by its article's publication day: it may join an event dated
-  within the :data:`UNDATED_WINDOW_DAYS` days up to that day, and with no publication day it
-  stays an event of its own. A cumulative tally is only identified by its date and by what it
-  counts (two tallies must share a side and category);
+  record is placed by its article's publication day (it may join an event dated within the
+  :data:`UNDATED_WINDOW_DAYS` days up to that day); failing that, by what it shares with an
+  event (its round number, its day without a year, an exact figure for the same side and
+  category) when exactly one event of its kind fits; otherwise it stays an event of its own.
+  A cumulative tally is only identified by its date and by what it counts (two tallies must
+  share a side and category);
 * their talks round numbers are equal when both are given;
-* their locations are equal or one lies inside the other (Çırağan Palace is in Istanbul);
-* their mediators overlap when both name any;
+* their places are compatible (equal, or one inside the other: Çırağan Palace is in
+  Istanbul) when both are places the gazetteer knows; an unknown name never vetoes;
+* their mediators overlap when both name known mediators (a party to the war or a city is
+  never a mediator);
 * every figure they both give for the same side and category agrees within
   :data:`TOLERANCE`: an exact figure is a point, "about N" is N ± 15 %, "over N" is N and up,
   "up to N" is N and down; the ranges, widened by the tolerance, must overlap. "Each side"
