@@ -56,9 +56,9 @@ _TIME_OR_ORDINAL_AFTER = re.compile(
     re.IGNORECASE,
 )
 _AGE_BEFORE = re.compile(
-    r"(?<!\w)(?:aged|age of|ages of|under the age of|younger than|older than|в возрасте|младше|старше|"
-    r"у віці|молодше|старше|im alter von|unter|âgés? de|de moins de|menores de|mayores de|"
-    r"menores de|di età|sotto i|poniżej|w wieku|yaşındaki|yaş altı)\s*$",
+    r"(?<!\w)(?:aged|age of|ages of|under the age of|younger than|older than|в возрасте|"
+    r"младше|старше|у віці|молодше|старше|im alter von|unter|âgés? de|de moins de|"
+    r"menores de|mayores de|di età|sotto i|poniżej|w wieku|yaşındaki|yaş altı)\s*$",
     re.IGNORECASE,
 )
 _AGE_LIMIT = re.compile(

@@ -78,8 +78,10 @@ def _tied(a: Draft, b: Draft) -> bool:
 
 
 def _breakdown_of(whole: Draft, parts: Draft) -> bool:
-    """One report's total is the sum of the other's figures for the same side: "390 people"
-    and "270 servicemen and 120 civilians"."""
+    """One report's total is the sum of the other's figures for the same side.
+
+    "390 people" and "270 servicemen and 120 civilians".
+    """
     for total in whole.counts:
         if total.category != "people" or total.value is None:
             continue
