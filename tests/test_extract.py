@@ -101,7 +101,10 @@ def test_one_event_once_with_figures_and_dates_read_from_the_text() -> None:
 
 
 def test_the_side_is_asked_only_when_the_words_do_not_say_it() -> None:
-    text = "Russia returned 95 soldiers on Tuesday.\n\nEach side freed 12 civilians on Monday."
+    text = (
+        "Russia returned 95 soldiers on June 3, 2025.\n\n"
+        "Each side freed 12 civilians on June 2, 2025."
+    )
     with fake_llm_server([], respond=label_reply("exchange", "ukraine")) as server:
         with Extractor(settings(server.base_url)) as extractor:
             result = extractor.summarise(article(text))

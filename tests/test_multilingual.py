@@ -22,11 +22,16 @@ def non_latin_words(name: str) -> list[str]:
 
 # What the recorded answers give after grounding: kind, date, figures of the first record.
 # (The Russian article's 103 returned to Russia and 103 handed to Ukraine are each side's;
-# the Ukrainian one's 909 bodies went to Ukraine; the dates are the articles' date lines.)
+# the Ukrainian one's 909 bodies went to Ukraine and, told in the next paragraph, 24 to
+# Russia: one repatriation; the dates are the articles' date lines.)
 RECORDED = {
     "ru_exchange": ("prisoner_exchange", "2024-09-14", [("each_side", "servicemen", 103)]),
     "de_talks": ("talks_round", "2026-03-06", []),
-    "uk_bodies": ("body_repatriation", "2025-09-19", [("ukraine", "bodies", 909)]),
+    "uk_bodies": (
+        "body_repatriation",
+        "2025-09-19",
+        [("ukraine", "bodies", 909), ("russia", "bodies", 24)],
+    ),
 }
 
 

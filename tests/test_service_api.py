@@ -143,7 +143,8 @@ def test_an_article_over_its_budget_is_504_and_its_summary_is_still_kept(
         r = s.client.post("/v1/articles", json={"text": EXCHANGE, "id": "slow"})
         assert r.status_code == 504
         assert "kept in the store" in r.json()["detail"]
-        assert gate.arrived.is_set()  # the model was asked, and had not answered
+        assert gate.arrived.wait(30)  # the model was asked (the SDK loads on this first miss)
+        assert gate.count == 1 and not gate.release.is_set()  # and had not answered
         gate.release.set()
         s.service.pool.submit(lambda: None).result(timeout=30)  # one slot: the summary is done
         kept = s.client.get("/v1/articles/slow")

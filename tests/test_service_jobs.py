@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_llm_server import Reply, extraction_reply, fake_llm_server
+from fake_llm_server import Reply, asked_sentence, extraction_reply, fake_llm_server
 from page_server import Page, page_server
 from service_support import Gate, article_text, running
 
@@ -130,8 +130,12 @@ def test_an_unfinished_job_goes_on_after_a_restart(tmp_path: Path) -> None:
             assert view is not None
             after = s.client.get(f"/v1/batches/{job_id}").json()
             assert (after["state"], after["done"], after["failed"]) == ("done", 4, 0), after
-            # The two finished articles were resumed from the store, not asked again.
-            assert len(llm.requests) - asked_before == 2
+            # The two finished articles were resumed from the store, not asked again (the
+            # first life's hanging request may be retried by its client as it shuts down: it
+            # is about the third article, and nobody stores its answer).
+            again = [asked_sentence(r) for r in llm.requests[asked_before:]]
+            assert not [a for a in again if "day 0." in a or "day 1." in a], again
+            assert any("day 2." in a for a in again) and any("day 3." in a for a in again)
             assert after["prompt_tokens"] == 400  # the first life's account is kept
             results = s.client.get(f"/v1/batches/{job_id}/results").json()["results"]
             assert sorted(r["article"]["id"] for r in results) == ["r0", "r1", "r2", "r3"]

@@ -3,8 +3,8 @@
 These are read by code from the sentences an event cites, in any of the tool's languages,
 against small gazetteers: a place is one the gazetteer knows (never a side's capital), a
 mediator is a state or body named in a sentence that speaks of mediation (never a party,
-never a city), a round number is an ordinal next to the word for a round, and ``claimed_by``
-is kept only when the article names it.
+never a city), and a round number is an ordinal next to the word for a round. Who said it
+(``claimed_by``) is not read yet: records leave it empty rather than guess.
 """
 
 from __future__ import annotations
@@ -163,22 +163,3 @@ def find_round(text: str) -> int | None:
             if re.search(rf"(?<!\w)(?:{ordinal})(?!\w)", window, _FLAGS):
                 return number
     return None
-
-
-def named_in(name: str | None, article: str) -> str | None:
-    """``name`` as the article writes it, when the article names it; else ``None``.
-
-    The model copies who said it; a translation or an invention ("Agreements brokered in
-    Istanbul") is not the article naming a person or body.
-    """
-    if not name:
-        return None
-    cleaned = _fold(name).strip(" \"'«»“”.,;:")
-    cleaned = re.sub(r"^(?:the|a|an)\s+", "", cleaned, flags=_FLAGS)
-    if len(cleaned) < 3:
-        return None
-    haystack = _fold(article)
-    at = haystack.casefold().find(cleaned.casefold())
-    if at < 0:
-        return None
-    return haystack[at : at + len(cleaned)]

@@ -56,13 +56,9 @@ def _plain(draft: Draft) -> bool:
 def _tied(a: Draft, b: Draft) -> bool:
     if {s.index for s in a.segments} & {s.index for s in b.segments}:
         return True
-    # The next sentence goes on about it ("In return, Russia received 51"): in the same
-    # paragraph, or when one of the two counts nothing of its own.
-    if (
-        _next_to(a, b)
-        and not (a.date.value and b.date.value)
-        and (_same_paragraph(a, b) or not (a.counts and b.counts))
-    ):
+    # The next sentence goes on about it ("In return, Russia received 51"), when at most
+    # one of the two is dated (two dates that agree tie them anyway, below).
+    if _next_to(a, b) and not (a.date.value and b.date.value):
         return True
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
