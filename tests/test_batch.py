@@ -490,14 +490,22 @@ def test_ctrl_c_stops_at_once_and_keeps_what_finished(tmp_path: Path) -> None:
 
     try:
         with fake_llm_server([], respond=respond) as server:
-            env = {**os.environ, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_MODEL": "m"}
+            env = {**os.environ, "SUMMARIZER_BASE_URL": server.base_url, "SUMMARIZER_MODEL": "m",
+                   "PYTHONFAULTHANDLER": "1"}  # fmt: skip
             command = [sys.executable, "-m", "summarizer", "batch", str(folder), "--store",
                        str(store), "--concurrency", "2", "--quiet"]  # fmt: skip
             process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
             # One article stored, and both workers waiting on a held answer.
             wait_until(lambda: done() == 1 and server.in_flight == 2, "1 done, 2 held")
             process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=120)
+            try:
+                _, stderr = process.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+                _, stderr = process.communicate(timeout=30)
+                raise AssertionError(
+                    f"no exit 120 s after Ctrl-C; its threads:\n{stderr}"
+                ) from None
             assert server.in_flight == 2  # it left with its answers still outstanding
     finally:
         test_over.set()
