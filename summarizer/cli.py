@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -119,6 +120,19 @@ def _write(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+_INTERRUPTED = (
+    "summarizer: interrupted; finished articles are in the store, run the same command again "
+    "to do the rest\n"
+)
+
+
+def _leave_on_interrupt(*_: object) -> None:
+    """Say what is kept and leave at once (exit 130), not waiting for worker threads."""
+    sys.stderr.write("\n" + _INTERRUPTED)
+    sys.stderr.flush()
+    os._exit(130)
 
 
 @app.command()
@@ -313,27 +327,26 @@ def batch(
             allow_private_links=True if allow_private_links else None,
         )
         store_path = store or (out / "batch.sqlite" if out else settings.data_dir / "batch.sqlite")
-        with BatchProgress(quiet=quiet) as progress:
-            report = run_batch(
-                sources,
-                settings,
-                store_path=store_path,
-                fetch_links=fetch_links,
-                observer=progress,
-                reprocess=reprocess,
-            )
+        # Ctrl-C leaves at once, whatever the event loop and the workers are doing: every
+        # finished article is already committed on its own, and an answer still outstanding
+        # would never be stored. (Left to asyncio, a cancellation can wait on busy workers.)
+        previous = signal.signal(signal.SIGINT, _leave_on_interrupt)
+        try:
+            with BatchProgress(quiet=quiet) as progress:
+                report = run_batch(
+                    sources,
+                    settings,
+                    store_path=store_path,
+                    fetch_links=fetch_links,
+                    observer=progress,
+                    reprocess=reprocess,
+                )
+        finally:
+            signal.signal(signal.SIGINT, previous)
         if out is not None:
             write_outputs(report, out)
     except KeyboardInterrupt:
-        typer.echo(
-            "summarizer: interrupted; finished articles are in the store, run the same "
-            "command again to do the rest",
-            err=True,
-        )
-        sys.stderr.flush()
-        # Leave at once: worker threads still waiting on the model would hold a normal exit
-        # until their answers came, and nobody would store them.
-        os._exit(130)
+        _leave_on_interrupt()
     except SummarizerError as e:
         _fail(str(e), e.exit_code)
     except OSError as e:
