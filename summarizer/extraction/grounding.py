@@ -367,13 +367,7 @@ def date_of(
             chosen = matching[0]
     mention = chosen[1]
     resolved = resolve(mention, view.language, _published_for(chosen[0], view))
-    if (
-        resolved.precision == "day"
-        and resolved.value
-        and view.published.precision == "day"
-        and view.published.value
-        and date.fromisoformat(resolved.value) > date.fromisoformat(view.published.value)
-    ):
+    if _after_publication(resolved, view):
         warning = (
             f"date {mention.text!r} resolves to {resolved.value}, after the article's "
             f"publication ({view.published.value}): left unknown"
@@ -509,14 +503,19 @@ def _occasions(
     return [(dated[i], grouped[i]) for i in (with_counts or list(grouped))]
 
 
-def _refused_if_later(resolved: EventDate, view: ArticleView) -> EventDate:
-    if (
+def _after_publication(resolved: EventDate, view: ArticleView) -> bool:
+    """Whether a day lies after the article's publication day (both known to the day)."""
+    return bool(
         resolved.precision == "day"
         and resolved.value
         and view.published.precision == "day"
         and view.published.value
         and date.fromisoformat(resolved.value) > date.fromisoformat(view.published.value)
-    ):
+    )
+
+
+def _refused_if_later(resolved: EventDate, view: ArticleView) -> EventDate:
+    if _after_publication(resolved, view):
         return EventDate()
     return resolved
 

@@ -373,11 +373,6 @@ class Extractor:
         )  # fmt: skip
         return self._result(article, folded, [*notes, *warnings], answered, usage)
 
-    def _over_budget(self, usage: Usage) -> bool:
-        return (
-            self.settings.uses_embedded_model and usage.seconds >= self.settings.generation_budget_s
-        )
-
     def _request(self, segment: Segment, language: str) -> _Request:
         asks = needs_recipient(read_figures(segment.text, language))
         model = answer_model(asks_recipient=asks, array=self._array_answers)

@@ -382,6 +382,15 @@ class TimelineIndex:
             limit: Events per page.
 
         """
+        rows = self._page_rows(where, after, limit)
+        events = [self._stored(*row) for row in rows[:limit]]
+        following = encode_cursor(rows[limit - 1][2]) if len(rows) > limit else None
+        return events, following
+
+    def _page_rows(
+        self, where: EventFilter, after: str | None, limit: int
+    ) -> list[tuple[str, str, str]]:
+        """Up to ``limit + 1`` stored (event, sources, sort_key) rows after ``after``."""
         clauses, params = self._clauses(where)
         if after is not None:
             clauses.append("sort_key > ?")
@@ -392,10 +401,8 @@ class TimelineIndex:
         sql += " ORDER BY sort_key LIMIT ?"
         params.append(limit + 1)
         with closing(self._reader().execute(sql, params)) as cur:
-            rows = cur.fetchall()
-        events = [self._stored(*row) for row in rows[:limit]]
-        following = encode_cursor(rows[limit - 1][2]) if len(rows) > limit else None
-        return events, following
+            rows: list[tuple[str, str, str]] = cur.fetchall()
+        return rows
 
     @staticmethod
     def _clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
@@ -425,17 +432,7 @@ class TimelineIndex:
 
     def page_json(self, where: EventFilter, *, after: str | None = None, limit: int = 50) -> str:
         """One page as the API's JSON (``EventsPage``), straight from the stored JSON."""
-        clauses, params = self._clauses(where)
-        if after is not None:
-            clauses.append("sort_key > ?")
-            params.append(after)
-        sql = "SELECT event, sources, sort_key FROM timeline_events"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY sort_key LIMIT ?"
-        params.append(limit + 1)
-        with closing(self._reader().execute(sql, params)) as cur:
-            rows = cur.fetchall()
+        rows = self._page_rows(where, after, limit)
         following = encode_cursor(rows[limit - 1][2]) if len(rows) > limit else None
         events = ",".join(f'{{"event":{e},"sources":{s}}}' for e, s, _ in rows[:limit])
         return f'{{"events":[{events}],"next_cursor":{json.dumps(following)}}}'
