@@ -51,6 +51,9 @@ class Settings:
         max_output_tokens: Upper bound on generated tokens per call.
         generation_budget_s: Wall-clock budget for all generation on one article
             (the embedded model stops within it instead of looping).
+        context_budget_s: Model time an article may have spent before its context
+            sentences (talks mentioned without a count, date, round or deal; headlines)
+            are no longer read; the sentences with an event's substance always are.
         threads: CPU threads for the embedded model.
         concurrency: Articles a batch works on at once; ``None`` means 1 for the embedded
             model (it serves one request at a time) and 4 for an endpoint.
@@ -75,6 +78,7 @@ class Settings:
     context_tokens: int = 8192
     max_output_tokens: int = 1024
     generation_budget_s: float = 60.0
+    context_budget_s: float = 12.0
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     concurrency: int | None = None
     fetch_timeout_s: float = 20.0
@@ -261,7 +265,7 @@ _INTS = {
     "threads",
     "concurrency",
 }
-_FLOATS = ("timeout_s", "generation_budget_s", "fetch_timeout_s")
+_FLOATS = ("timeout_s", "generation_budget_s", "context_budget_s", "fetch_timeout_s")
 #: The least value of each integer setting that a run can work with.
 _INT_MINIMA = {
     "http_attempts": 1,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.extraction.candidates import candidates
+from summarizer.extraction.candidates import candidates, is_primary
 from summarizer.extraction.segments import split_segments
 
 ARTICLE = """Ukraine and Russia swap prisoners
@@ -48,3 +48,23 @@ def test_a_word_of_the_kind_alone_is_not_enough_for_prose() -> None:
         "The talks resumed in Istanbul.",
         "They returned home on May 3.",
     ]
+
+
+def test_sentences_with_an_events_substance_are_read_first() -> None:
+    text = (
+        "Russia and Ukraine meet for a third round of talks\n\n"
+        "The talks have begun at the Çırağan Palace, with Turkey acting as mediator. "
+        "The delegations agreed to exchange 1,200 prisoners each. "
+        "The meeting lasted about 40 minutes. "
+        "The third round of talks ended in the evening. "
+        "Ukraine received 1,000 bodies on Thursday."
+    )
+    chosen = candidates(split_segments(text, "en"), "en")
+    primary = [s.text for s in chosen if is_primary(s, "en")]
+    assert primary == [
+        "The delegations agreed to exchange 1,200 prisoners each.",
+        "The third round of talks ended in the evening.",
+        "Ukraine received 1,000 bodies on Thursday.",
+    ]
+    # The headline and talks mentioned with nothing else are context, read while time allows.
+    assert {s.role for s in chosen if not is_primary(s, "en")} == {"headline", "sentence"}

@@ -40,6 +40,10 @@ def resolved(text: str, language: str, published: EventDate) -> list[str | None]
         ("en", "talks on May 16, 2025", ["2025-05-16"]),
         ("en", "in May 2025", ["2025-05"]),
         ("en", "on 24.05.2025", ["2025-05-24"]),
+        # Curly apostrophes and the genitive of "last Friday" dateparser does not list.
+        ("uk", "у п’ятницю", ["2025-07-18"]),
+        ("uk", "переговорів у Стамбулі минулої п’ятниці", ["2025-07-18"]),
+        ("ru", "с прошлой субботы", ["2025-07-19"]),
     ],
 )
 def test_date_words_resolve_against_the_publication_day(

@@ -175,6 +175,28 @@ def test_a_budget_used_up_leaves_the_rest_unread_and_says_so(tmp_path: Path) -> 
     assert any("not read" in w and "budget" in w for w in result.warnings)
 
 
+def test_context_sentences_are_read_after_the_substance_and_only_within_their_budget() -> None:
+    text = "\n\n".join(
+        [
+            "The talks opened at the palace with Turkey as mediator.",
+            "The delegations met behind closed doors.",
+            "Ukraine and Russia exchanged 84 soldiers each on Monday.",
+            "The meeting ended in the evening.",
+        ]
+    )
+    with fake_llm_server([], respond=label_reply("talks", delay_s=0.05)) as server:
+        with Extractor(settings(server.base_url, context_budget_s=0.01)) as extractor:
+            extractor.summarise(article(text))
+    # The swap's sentence first; after it the context budget is spent.
+    (asked,) = [json.dumps(r["messages"][-1]["content"]) for r in server.requests]
+    assert "84 soldiers" in asked
+    with fake_llm_server([], respond=label_reply("talks")) as server:
+        with Extractor(settings(server.base_url)) as extractor:
+            extractor.summarise(article(text))
+    asked_all = [r["messages"][-1]["content"] for r in server.requests]
+    assert len(asked_all) == 4 and "84 soldiers" in asked_all[0]
+
+
 def test_a_fully_cached_run_never_imports_the_llm_sdks(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")

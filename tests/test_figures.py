@@ -84,3 +84,12 @@ def test_an_each_side_phrase_belongs_to_its_own_figure() -> None:
 def test_x_for_x_is_each_side() -> None:
     figures = read_figures("the 1,000-for-1,000 deal and a swap of 84 for 84 prisoners", "en")
     assert all(f.each_side for f in figures)
+
+
+def test_an_each_side_figure_ending_its_list_item_shares_the_category_before_it() -> None:
+    text = "5 февраля стороны передали друг другу по 150 военнопленных, 19 марта — по 175, при "
+    text += "этом Украина получила 22 тяжелораненых военных."
+    figures = read_figures(text, "ru")
+    assert [(f.value, f.category) for f in figures] == [
+        (150, "servicemen"), (175, "servicemen"), (22, "servicemen"),
+    ]  # fmt: skip

@@ -56,3 +56,19 @@ def test_folding_does_not_depend_on_the_order_of_the_reports() -> None:
     assert [(d.kind, [s.index for s in d.segments]) for d in forward] == [
         (d.kind, [s.index for s in d.segments]) for d in backward
     ]
+
+
+def test_a_report_with_its_own_day_and_month_is_not_a_plain_mention() -> None:
+    text = (
+        "Russia and Ukraine exchanged 84 servicemen each on Thursday. "
+        "Families waited at the border for hours. "
+        "The previous exchange took place on July 23, on the day of the third round of talks."
+    )
+    view = ArticleView(text, "en", EventDate(), split_segments(text))  # no publication date
+    found = []
+    for segment in view.segments:
+        found += read_sentence(SentenceAnswer(label="exchange"), segment, view)[0]  # type: ignore[arg-type]
+    folded, _ = fold(found)
+    exchanges = [d for d in folded if d.kind == "prisoner_exchange"]
+    # Neither has a year to date it by, yet "July 23" tells the second swap apart.
+    assert [[s.index for s in d.segments] for d in exchanges] == [[1], [3]]

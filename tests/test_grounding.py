@@ -182,3 +182,53 @@ def test_a_listed_round_of_talks_per_date_with_the_year_the_sentence_states() ->
         ("talks_round", "2025-06-02"),
         ("talks_round", "2025-07-23"),
     ]
+
+
+def test_a_handover_wanted_pledged_or_decided_is_an_agreement_not_a_handover() -> None:
+    for text, language in [
+        ("Beide Seiten wollen jeweils weitere 1200 Kriegsgefangene austauschen.", "de"),
+        (
+            "Zudem sagte Moskau zu, der Ukraine die sterblichen Überreste von 3000 getöteten "
+            "Soldaten zu übergeben.",
+            "de",
+        ),
+        ("Moscow pledged to return the bodies of 6,000 Ukrainian soldiers.", "en"),
+    ]:
+        drafts, _ = ground(text, entry("exchange+total"), language=language)
+        assert [d.kind for d in drafts] == ["agreement"], text
+    _, warnings = ground(
+        "Beide Seiten wollen jeweils 1200 Gefangene austauschen.", entry("exchange"), language="de"
+    )
+    assert any("agreed, not done" in w for w in warnings)
+    # Done is done, whatever else the sentence says; "according to" is no deal.
+    drafts, _ = ground(
+        "Russia got back the bodies of 19 of its servicemen, according to Vladimir Medinsky.",
+        entry("bodies", "russia"),
+    )
+    assert [d.kind for d in drafts] == ["body_repatriation"]
+    assert [(c.side, c.value) for c in drafts[0].counts] == [("russia", 19)]
+
+
+def test_a_figure_told_as_another_days_is_not_this_events() -> None:
+    (draft,), warnings = ground(
+        "Ukraine and Russia exchanged 307 soldiers each on Saturday, a day after the two "
+        "sides freed 390 people apiece.",
+        entry("exchange"),
+    )
+    assert [c.value for c in draft.counts] == [307]
+    assert any("390 counted on another day" in w for w in warnings)
+
+
+def test_the_receiver_in_the_dative_and_in_other_languages() -> None:
+    cases = [
+        ("Російській стороні, як зазначили у штабі, передали тіла 19 загиблих.", "uk",
+         [("russia", 19)]),
+        ("Україні передали 6057 тіл, а Росія отримала 78.", "uk",
+         [("ukraine", 6057), ("russia", 78)]),
+        ("Россия вернула из украинского плена 84 военнослужащих, в обмен Киеву переданы 80 "
+         "военнопленных.", "ru", [("russia", 84), ("ukraine", 80)]),
+        ("L'Ukraine a reçu lundi 1 245 corps de soldats.", "fr", [("ukraine", 1245)]),
+    ]  # fmt: skip
+    for text, language, expected in cases:
+        drafts, _ = ground(text, entry("bodies", "unknown"), language=language)
+        assert [(c.side, c.value) for d in drafts for c in d.counts] == expected, text

@@ -259,6 +259,27 @@ def test_an_undated_report_is_placed_by_its_publication_day() -> None:
     assert pair.date.value == "2025-07-23"
 
 
+def test_an_undated_report_two_events_of_its_window_fit_is_placed_by_what_it_shares() -> None:
+    may = record(
+        "a#0", kind="agreement", date="2025-05-16", counts=[("each_side", "people", 1000, "exact")]
+    )
+    june = record(
+        "b#0", kind="agreement", date="2025-06-02", counts=[("ukraine", "bodies", 6000, "exact")]
+    )
+    shares = record(
+        "c#0",
+        kind="agreement",
+        date=None,
+        published="2025-06-03",
+        counts=[("each_side", "bodies", 6000, "exact")],
+    )
+    nothing = record("d#0", kind="agreement", date=None, published="2025-06-03")
+    timeline = merge([may, june, shares, nothing])
+    assert sorted(sorted(c) for c in clusters(timeline)) == [["a#0"], ["b#0", "c#0"], ["d#0"]]
+    # With one event of its kind in the window, the window alone places it.
+    assert sorted(sorted(c) for c in clusters(merge([june, nothing]))) == [["b#0", "d#0"]]
+
+
 # --- properties over generated records -------------------------------------------------------
 
 KINDS = ["prisoner_exchange", "body_repatriation", "talks_round", "agreement", "cumulative_tally"]

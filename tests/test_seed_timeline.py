@@ -76,10 +76,12 @@ def test_seed_timeline_from_the_recorded_extractions(
     sources = {s.ref: s.sourced.record.article_id for s in timeline.sources}
     for event in timeline.events:
         assert {kind_of[ref] for ref in event.sources} == {event.kind}
-    # ...and the two reports of the July swap (000's sentences about it, one dated and one
-    # not) and of the third round (000 and 003) are one event each.
+    # ...and the July swap (000's five sentences about it, one record) and the third round
+    # (000 and 003) are one event each.
     (july,) = [e for e in timeline.events if e.id in with_250]
-    assert (july.date.value, july.source_count) == ("2025-07-23", 2)
+    assert july.date.value == "2025-07-23"
+    (july_record,) = [s.sourced.record for s in timeline.sources if s.ref in july.sources]
+    assert len(july_record.evidence) == 5
     (third,) = [e for e in timeline.events if e.id in shown["talks-round-3"] and e.id in dated]
     assert {sources[ref] for ref in third.sources} == {
         "000_a33cf321543e0b29",

@@ -46,6 +46,19 @@ _SHORT_MONTHS = {"may", "mai", "maj", "mei", "май", "мая"}
 _SHORT_WEEKDAYS = {"cuma", "salı"}
 #: Words dateparser lists as weekday forms that are everyday words ("серед": "among").
 _NOT_WEEKDAYS = {"серед"}
+#: Weekday forms dateparser does not list: the genitive of "last Friday" ("минулої п'ятниці",
+#: "прошлой субботы").
+_MORE_WEEKDAYS = {
+    **dict.fromkeys(["понеділка", "понедельника"], 0),
+    **dict.fromkeys(["вівторка", "вторника"], 1),
+    **dict.fromkeys(["середи"], 2),
+    **dict.fromkeys(["четверга"], 3),
+    **dict.fromkeys(["п'ятниці", "пятницы"], 4),
+    **dict.fromkeys(["суботи", "субботы"], 5),
+    **dict.fromkeys(["неділі", "воскресенья"], 6),
+}
+#: Apostrophes that stand for one another in Ukrainian words ("п’ятницю", "п'ятницю").
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 #: Relative words dateparser knows that name no day of their own.
 _VAGUE = {"till date", "geçen gün", "اليوم السابق"}
 
@@ -82,6 +95,8 @@ def weekday_index() -> dict[str, int]:
         for number, key in enumerate(_WEEKDAY_KEYS):
             for word in _locale_words(code, key):
                 index.setdefault(word.rstrip("."), number)
+    for word, number in _MORE_WEEKDAYS.items():
+        index.setdefault(word, number)
     return index
 
 
@@ -109,7 +124,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     months = _alternation(month_names)
     if month_abbreviations:
         months += "|" + "|".join(rf"{re.escape(a)}\." for a in month_abbreviations)
-    weekdays = _alternation(_words(_WEEKDAY_KEYS, LANGUAGES)[0])
+    weekday_names = sorted({*_words(_WEEKDAY_KEYS, LANGUAGES)[0], *_MORE_WEEKDAYS}, key=len)
+    weekdays = _alternation(weekday_names[::-1]).replace("'", "['\u2019\u02bc]")
     month_names_only = _alternation(
         sorted({*month_names, *_MONTHS_AFTER_IN}, key=len, reverse=True)
     )
@@ -302,7 +318,7 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
     if mention.kind == "weekday":
         if base is None:
             return EventDate()
-        number = weekday_index().get(mention.text.lower().rstrip("."))
+        number = weekday_index().get(mention.text.lower().rstrip(".").translate(_APOSTROPHES))
         if number is None:
             return EventDate()
         return _day(base.date() - timedelta(days=(base.weekday() - number) % 7))

@@ -454,6 +454,8 @@ def _shared_categories(figures: list[Figure], text: str) -> list[Figure]:
             continue
         previous = next((f for f in reversed(result[:i]) if f.category is not None), None)
         rest = _CLAUSE_END.split(text[figure.end :], maxsplit=1)[0]
+        if figure.each_side:
+            rest = rest.split(",", 1)[0]  # "по 150 военнопленных, 19 марта — по 175, ..."
         # "1,000 bodies ... and received 19." (the figure ends its clause) — not "three of
         # them were women", which counts something else.
         if previous is not None and not re.search(r"[^\W\d_]{3,}", rest):

@@ -50,7 +50,12 @@ def _differ(a: Draft, b: Draft) -> bool:
 
 def _plain(draft: Draft) -> bool:
     """Carries nothing that could tell it apart from another report of its kind."""
-    return not draft.date.value and not draft.counts and not draft.round_number
+    return (
+        not draft.date.value
+        and not _day_of_year(draft)
+        and not draft.counts
+        and not draft.round_number
+    )
 
 
 def _tied(a: Draft, b: Draft) -> bool:

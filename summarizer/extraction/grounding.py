@@ -182,26 +182,87 @@ def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list
     return kinds
 
 
+_HANDOVERS = ("prisoner_exchange", "body_repatriation")
+#: A German infinitive with "zu" ("zu übergeben", "auszutauschen") tells no handover done.
+_ZU = re.compile(r"(?<!\w)(?:zu\s+\w+en|\w+zu\w+en)(?!\w)", re.IGNORECASE)
+
+
+def _intended(kinds: list[EventKind], text: str, figures: list[Figure]) -> bool:
+    """Whether a swap or handover the sentence counts was agreed or pledged, not done.
+
+    "Both sides want to swap another 1,200 each", "Moscow pledged to return the bodies of
+    6,000": no word of it done, and a word of a deal or of intent (checked after the kinds
+    are, so a running total read as a swap is caught too).
+    """
+    if not any(k in _HANDOVERS for k in kinds) or mentions("completed", _ZU.sub("", text)):
+        return False
+    counts = any(f.category is not None for f in figures)
+    return mentions("agreement", text) or (counts and mentions("intended", text))
+
+
+#: "..., a day after the two sides freed 390 apiece": what follows is another day's event.
+_ANOTHER_DAY = re.compile(
+    r"(?<!\w)(?:(?:a|one|two|three|\d+)\s+(?:day|days|week|weeks)\s+(?:after|before|earlier)|"
+    r"the day (?:after|before)|(?:днём|днем|за день|на следующий день|через день)\s+(?:после|до)|"
+    r"накануне|(?:за день|наступного дня|через день)\s+(?:після|до)|напередодні|"
+    r"(?:einen|einem) tag (?:nach|vor|nachdem|bevor)|am vortag|tags zuvor|la veille|"
+    r"au lendemain|un jour (?:après|avant)|un día (?:después|antes)|la víspera|"
+    r"um dia (?:depois|antes)|na véspera|(?:il|un) giorno (?:dopo|prima)|"
+    r"dzień (?:po|przed|wcześniej)|bir gün (?:önce|sonra))(?!\w)",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]«»\"“”]|\s[—–-]\s")
+
+
+def _of_another_day(text: str, figure: Figure) -> bool:
+    """Whether the clause a figure is in is introduced as another day's ("a day after ...")."""
+    clause = _CLAUSE_BREAK.split(text[: figure.start])[-1]
+    return _ANOTHER_DAY.search(clause) is not None
+
+
 def needs_recipient(figures: list[Figure]) -> bool:
     """Whether a sentence counts people whose receiver its words do not say (ask the model)."""
     return any(f.category is not None and not f.each_side and not f.nationality for f in figures)
 
 
-_RU = r"(?:Russia|Moscow|the Russian side|Россия|Москва|российская сторона|Росія)"
-_UA = r"(?:Ukraine|Kyiv|Kiev|the Ukrainian side|Украина|Киев|украинская сторона|Україна|Київ)"
+_RU = (
+    r"(?:Russia|Moscow|the Russian side|Россия|Москва|российская сторона|Росія|російська "
+    r"сторона|Russland|Moskau|Russie|Moscou|Rusia|Moscú|Rússia|Russia|Mosca|Rosja|Moskwa|"
+    r"Rusya|Moskova|روسيا|موسكو)"
+)
+_UA = (
+    r"(?:Ukraine|Kyiv|Kiev|the Ukrainian side|Украина|Киев|украинская сторона|Україна|Київ|"
+    r"українська сторона|Kiew|Ucrania|Ucrânia|Ucraina|Ukraina|Kijów|Ukrayna|أوكرانيا|كييف)"
+)
+#: The parties in the dative: "России передали", "Україні повернули", "Киеву переданы".
+_RU_TO = r"(?:России|Росії|Москве|Москві|российской стороне|Російській стороні)"
+_UA_TO = r"(?:Украине|Україні|Киеву|Києву|украинской стороне|Українській стороні)"
 _RECEIVE = (
     r"(?:has\s+|have\s+|had\s+)?(?:also\s+)?(?:recovered|received|got back|secured the return "
-    r"of|brought (?:back|home)|получила|получил|вернула себе|отримала|повернула собі)\b"
+    r"of|brought (?:back|home)|получила|получил|вернула себе|отримала|повернула собі|"
+    r"вернула из (?:\w+\s+)?плена|повернула з (?:\w+\s+)?полону|повернула додому|a reçu|"
+    r"ont reçu|a récupéré|recibió|ha recibido|recuperó|recebeu|recuperou|ha ricevuto|"
+    r"ha recuperato|otrzymała|odzyskała|erhielt|bekam|teslim aldı|تسلمت|استلمت)(?!\w)"
 )
 _TO = (
     r"(?:returned|handed over|transferred|repatriated|brought back|sent back|вернули|передали|"
     r"передано|повернули)"
 )
+_GIVEN = (
+    r"(?:передали|передано|передана|переданы|передан|передала|передал|вернули|вернула|"
+    r"возвращены|повернули|повернула|повернуто|повернуто)"
+)
 _RECEIVER_BEFORE = {
-    side: re.compile(rf"\b{party}\s+{_RECEIVE}(?P<tail>[^.;:]*)$", re.IGNORECASE)
-    for side, party in (("russia", _RU), ("ukraine", _UA))
+    side: [
+        re.compile(rf"\b{party}\s+{_RECEIVE}(?P<tail>[^.;:]*)$", re.IGNORECASE),
+        # "Російській стороні, як зазначили у штабі, передали тіла 19"
+        re.compile(rf"\b{dative}[\s,]+(?:[^.;:]{{0,50}}?\s)?{_GIVEN}(?P<tail>[^.;:]*)$"),
+        # "Россия передала Украине 1000 тел"
+        re.compile(rf"{_GIVEN}\s+{dative}(?P<tail>[^.;:]*)$"),
+    ]
+    for side, party, dative in (("russia", _RU, _RU_TO), ("ukraine", _UA, _UA_TO))
 }
-_ANY_PARTY = re.compile(rf"\b(?:{_RU}|{_UA})\b", re.IGNORECASE)
+_ANY_PARTY = re.compile(rf"\b(?:{_RU}|{_UA}|{_RU_TO}|{_UA_TO})\b", re.IGNORECASE)
 _RECEIVER_AFTER = {
     side: re.compile(rf"^[^.;:]{{0,60}}?\b{_TO}\s+(?:home\s+)?(?:to|в|на)\s+{party}", re.IGNORECASE)
     for side, party in (("russia", _RU), ("ukraine", _UA))
@@ -238,12 +299,13 @@ def stated_receiver(text: str, figure: Figure) -> Side | None:
     before, after = text[: figure.start], text[figure.end :]
     window = before[-160:]
     sides = set()
-    for side, found in _RECEIVER_BEFORE.items():
-        match = found.search(window)
-        # "Russia got back 84 soldiers and Ukraine 20 civilians": the nearest side named
-        # before a figure is its receiver, not one named earlier.
-        if match and not _ANY_PARTY.search(match.group("tail")):
-            sides.add(side)
+    for side, patterns in _RECEIVER_BEFORE.items():
+        for found in patterns:
+            match = found.search(window)
+            # "Russia got back 84 soldiers and Ukraine 20 civilians": the nearest side named
+            # before a figure is its receiver, not one named earlier.
+            if match and not _ANY_PARTY.search(match.group("tail")):
+                sides.add(side)
     sides |= {side for side, p in _RECEIVER_AFTER.items() if p.search(after)}
     return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
 
@@ -427,6 +489,14 @@ def read_sentence(
     label = f"sentence {segment.index}"
     warnings: list[str] = []
     figures = read_figures(segment.text, view.language)
+    prepared = prepared_text(segment.text, view.language)  # the figures' positions are in it
+    other = [f for f in figures if _of_another_day(prepared, f)]
+    if other:
+        figures = [f for f in figures if f not in other]
+        warnings.append(
+            f"{label}: {', '.join(str(f.value) for f in other)} counted on another day "
+            '("a day after ..."): not this event\'s'
+        )
     kinds: list[EventKind] = []
     for said in _kinds_told(answer.kinds, segment.text, figures):
         kind = _checked_kind(said, segment.text, figures)
@@ -438,7 +508,11 @@ def read_sentence(
             if kind != said:
                 warnings.append(f"{label}: read as {kind}, not {said}, as its words say")
             kinds.append(kind)
-    counts = counted(figures, answer.received_by, prepared_text(segment.text, view.language))
+    if _intended(kinds, segment.text, figures):
+        warnings.append(f"{label}: read as agreement: its words tell a handover agreed, not done")
+        kinds = [k for k in kinds if k not in _HANDOVERS]
+        kinds += [] if "agreement" in kinds else ["agreement"]
+    counts = counted(figures, answer.received_by, prepared)
     drafts = []
     for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
         occasions = _occasions(segment, counts, view)

@@ -64,9 +64,9 @@ SWAPPED = (
     "wymian", "wymieni", "uwolni", "powrócił", "wrócił", "przekaza", "odzyska",
     "takas", "serbest bırak", "iade", "değişim", "teslim",
     "تبادل", "الإفراج", "أفرج", "إطلاق سراح", "عاد", "تسلم", "تسلّم",
-    "got back", "received", "were returned", "передано", "получила", "получили", "отримала",
-    "отримали", "повернула", "повернув", "libération", "libéré", "takas etmiş", "takası",
-    "geri getiril", "recibió", "recebeu", "ricevuto", "otrzymała", "erhielt",
+    "got back", "received", "were returned", "transferred", "передано", "получила", "получили",
+    "отримала", "отримали", "повернула", "повернув", "libération", "libéré", "takas etmiş",
+    "takası", "geri getiril", "recibió", "recebeu", "ricevuto", "otrzymała", "erhielt",
 )  # fmt: skip
 
 #: Words that put an event in the future or in doubt (expected, planned, possible).
@@ -80,6 +80,13 @@ UNCERTAIN = (
     "será", "serán", "podría", "previst", "próxim", "dispuest", "propuest", "poderá",
     "sarà", "potrebbe", "prossim", "propost", "będzie", "mógłby", "planowan", "następn",
     "olacak", "yapılacak", "planlanan", "bekleniyor", "önümüzdeki", "سوف", "ستعقد", "المقبلة",
+)  # fmt: skip
+
+#: Words of a handover intended or decided, not done: "want to swap", "zu übergeben".
+INTENDED = (
+    "want to", "wants to", "intend", "wollen", "zu übergeben", "auszutauschen",
+    "zurückzugeben", "freizulassen", "kararlaştır", "хотят", "хочуть", "veulent", "quieren",
+    "querem", "vogliono", "chcą",
 )  # fmt: skip
 
 #: The bodies of the dead handed over: specific enough to make a sentence relevant.
@@ -122,12 +129,12 @@ TALKS = (
 
 #: A deal reached.
 AGREEMENT = (
-    "agreed", "agreement", "deal", "accord", "memorandum", "pledged", "promised",
+    "agreed", "agreement", "deal", "accord$", "accords$", "memorandum", "pledged", "promised",
     "договорил", "договорённост", "договоренност", "соглашени", "согласовал", "условились",
     "пообещал", "обещал", "пообіцял",
     "домовил", "домовленіст", "угод", "погодил",
     "vereinbar", "abkommen", "einigten", "einigung", "verständigt", "sagte zu", "zugesagt",
-    "accord", "convenu", "entendus",
+    "convenu", "entendus",
     "acuerdo", "acordaron", "pactaron", "pacto", "prometió",
     "acordo", "acordaram",
     "accordo", "concordat", "intesa",
@@ -290,6 +297,7 @@ EACH_SIDE_BEFORE = ("по", "po", "je", "jeweils", "each", "chacun", "cada uno",
 #: Words that tell a swap or handover as done (not agreed, planned or expected).
 COMPLETED = (
     "exchanged", "swapped", "freed", "released", "returned", "handed over", "brought home",
+    "got back", "received", "handed back", "recovered", "transferred", "has transferred",
     "came home", "took place", "was held", "were held", "carried out", "completed",
     "обменялись", "вернулись", "возвращены", "вернули", "передали", "передан", "освобождены",
     "состоялся", "состоялись", "прошёл", "прошел", "прошли", "провели",
@@ -391,6 +399,7 @@ def pattern(name: str) -> re.Pattern[str]:
         "completed": COMPLETED,
         "swapped": SWAPPED,
         "uncertain": UNCERTAIN,
+        "intended": (*UNCERTAIN, *INTENDED),
         "each_side": EACH_SIDE_WORDS,
     }
     if name == "each_side_before":

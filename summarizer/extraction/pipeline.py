@@ -35,7 +35,7 @@ from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputTruncatedError
 from summarizer.extraction.answers import answer_model, parse_answer
 from summarizer.extraction.cache import ResultCache, cache_key
-from summarizer.extraction.candidates import candidates
+from summarizer.extraction.candidates import candidates, is_primary
 from summarizer.extraction.dates import month_day, publication_date_in_text
 from summarizer.extraction.endpoint import MODE_NAME, Endpoint
 from summarizer.extraction.figures import read_figures
@@ -324,7 +324,10 @@ class Extractor:
             for s in segments
             if s.role == "instruction"
         ]
-        requests = [self._request(s, language) for s in candidates(segments, language)]
+        chosen = candidates(segments, language)
+        primary = [s for s in chosen if is_primary(s, language)]
+        context = [s for s in chosen if not is_primary(s, language)]
+        requests = [self._request(s, language) for s in [*primary, *context]]
         if not requests:
             warnings.append(
                 "no sentence reports a swap, a repatriation, talks or a deal: no model call"
@@ -339,6 +342,13 @@ class Extractor:
                     f"{len(requests) - number} candidate sentence(s) not read: the article's "
                     f"{self.settings.generation_budget_s:.0f} s model budget was used up"
                 )
+                break
+            if number >= len(primary) and spent >= self.settings.context_budget_s:
+                log.info(
+                    "%s: %d context sentence(s) not read: %.1f s of model time spent "
+                    "(context budget %.0f s)",
+                    article.id, len(requests) - number, spent, self.settings.context_budget_s,
+                )  # fmt: skip
                 break
             cached = self._answer(request)
             if not cached.usage.cached:

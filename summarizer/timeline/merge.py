@@ -458,6 +458,24 @@ def _anchors(canon: _Canon) -> list[tuple[str, object]]:
     return anchors
 
 
+def _only_fit(
+    canon: _Canon,
+    candidates: Iterable[_Cluster],
+    by_anchor: dict[tuple[str, object], list[_Cluster]],
+) -> _Cluster | None:
+    """The one dated event of its publication window an undated record fits, if only one.
+
+    With several (an agreement published in June fits May's and June's), the one it shares
+    a round, a day or an exact figure with, if exactly one; else none: two would be a guess.
+    """
+    fitting = [c for c in candidates if c.accepts(canon)]
+    if len(fitting) <= 1:
+        return fitting[0] if fitting else None
+    shared = {c.index for anchor in _anchors(canon) for c in by_anchor.get(anchor, [])}
+    anchored = [c for c in fitting if c.index in shared]
+    return anchored[0] if len(anchored) == 1 else None
+
+
 def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     # kind -> date prefix -> clusters whose most precise date starts with that prefix. The
@@ -478,7 +496,10 @@ def _cluster(canons: Sequence[_Canon]) -> list[_Cluster]:
             lists = [by_exact[canon.kind][key] for key in _window_keys(canon.sourced.published)]
         # Each list is in creation order already: merge them lazily, stop at the first fit.
         candidates = heapq.merge(*(x for x in lists if x), key=_index)
-        chosen = next((c for c in candidates if c.accepts(canon)), None)
+        if value:
+            chosen = next((c for c in candidates if c.accepts(canon)), None)
+        else:
+            chosen = _only_fit(canon, candidates, by_anchor[canon.kind])
         anchored = False
         if chosen is None and not value:
             # No date to place it by: an event it shares a round, a day or an exact figure
