@@ -49,11 +49,13 @@ class Settings:
         seed: Sampling seed sent with every request.
         context_tokens: Context window of the model; longer articles are split.
         max_output_tokens: Upper bound on generated tokens per call.
-        generation_budget_s: Wall-clock budget for all generation on one article
-            (the embedded model stops within it instead of looping).
-        context_budget_s: Model time an article may have spent before its context
-            sentences (talks mentioned without a count, date, round or deal; headlines)
-            are no longer read; the sentences with an event's substance always are.
+        generation_budget_s: Model time one article may take: no call is started that
+            would be expected to end past it (the sentences left are named in a warning).
+        context_budget_s: Model time an article may take before its context sentences
+            (talks mentioned without a count, date, round or deal; headlines) are no longer
+            read; the sentences with an event's substance are read first. Both budgets
+            count cached answers at the time they took, so a re-run reads what the first
+            run read.
         threads: CPU threads for the embedded model.
         concurrency: Articles a batch works on at once; ``None`` means 1 for the embedded
             model (it serves one request at a time) and 4 for an endpoint.
@@ -77,8 +79,8 @@ class Settings:
     seed: int = 1234
     context_tokens: int = 8192
     max_output_tokens: int = 1024
-    generation_budget_s: float = 60.0
-    context_budget_s: float = 12.0
+    generation_budget_s: float = 30.0
+    context_budget_s: float = 8.0
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     concurrency: int | None = None
     fetch_timeout_s: float = 20.0

@@ -57,12 +57,13 @@ def test_the_model_is_asked_about_each_candidate_sentence_and_never_sees_instruc
         with Extractor(settings(server.base_url)) as extractor:
             extractor.summarise(article())
     asked = [asked_sentence(r) for r in server.requests]
+    # The sentences with an event's substance first, then the headline (context).
     assert asked == [
-        "Ukraine and Russia swap 307 soldiers each",
         "KYIV (Agency) — Ukraine and Russia exchanged 307 soldiers each on Saturday, the "
         "second stage of the largest swap of the war.",
         "Russia's Defence Ministry confirmed the exchange on Saturday.",
         "On Friday each side handed over 270 servicemen and 120 civilians.",
+        "Ukraine and Russia swap 307 soldiers each",
     ]
     assert not [s for s in asked if "9999" in s or "weather" in s]  # instructions never sent
     for request in server.requests:
@@ -195,6 +196,27 @@ def test_context_sentences_are_read_after_the_substance_and_only_within_their_bu
             extractor.summarise(article(text))
     asked_all = [r["messages"][-1]["content"] for r in server.requests]
     assert len(asked_all) == 4 and "84 soldiers" in asked_all[0]
+
+
+def test_a_rerun_from_the_cache_reads_what_the_first_run_read(tmp_path: Path) -> None:
+    text = "\n\n".join(
+        [
+            "The talks opened at the palace with Turkey as mediator.",
+            "Ukraine and Russia exchanged 84 soldiers each on Monday.",
+            "The meeting ended in the evening.",
+        ]
+    )
+    runs = []
+    with fake_llm_server([], respond=label_reply("exchange", delay_s=0.05)) as server:
+        for _ in range(2):
+            with Extractor(
+                settings(server.base_url, context_budget_s=0.01, cache_dir=tmp_path)
+            ) as extractor:
+                runs.append(extractor.summarise(article(text)))
+        # The second run's cached answer counts the time it took: no context sentence is
+        # asked about now that the first run left unread.
+        assert len(server.requests) == 1
+    assert runs[0].records == runs[1].records
 
 
 def test_a_fully_cached_run_never_imports_the_llm_sdks(tmp_path: Path) -> None:

@@ -69,6 +69,8 @@ log = logging.getLogger(__name__)
 PROMPT_NAME = "extract_events"
 #: Slowest generation measured for the embedded model on 2 cores; sizes its max_tokens.
 EMBEDDED_MIN_TOKENS_PER_S = 15.0
+#: Longest one call may generate for (a model that starts looping stops within it).
+EMBEDDED_CALL_GENERATION_S = 60.0
 #: Slowest prompt processing measured for the embedded model on 2 cores.
 EMBEDDED_MIN_PROMPT_TOKENS_PER_S = 40.0
 #: A conservative bytes-per-token ratio (real ratios: ~4 for English, ~5 for Cyrillic).
@@ -236,8 +238,8 @@ class Extractor:
     def _max_tokens(self) -> int:
         limit = self.settings.max_output_tokens
         if self.settings.uses_embedded_model:
-            # Bound generation time: a model that starts looping stops within the budget.
-            limit = min(limit, int(self.settings.generation_budget_s * EMBEDDED_MIN_TOKENS_PER_S))
+            # Bound generation time: a model that starts looping stops within a minute.
+            limit = min(limit, int(EMBEDDED_CALL_GENERATION_S * EMBEDDED_MIN_TOKENS_PER_S))
         return limit
 
     @property
@@ -335,15 +337,21 @@ class Extractor:
         usage = Usage(cached=bool(requests))
         drafts: list[Draft] = []
         answered = self.settings.model_name
-        spent = 0.0  # seconds of model calls made now (cached answers cost none)
+        # Seconds the model took for the answers so far, cached ones included (their time is
+        # kept with them): a re-run from the cache reads exactly the sentences the first did.
+        spent = 0.0
         for number, request in enumerate(requests):
-            if spent >= self.settings.generation_budget_s:
+            # The next call is expected to take as long as the article's calls so far did.
+            expected = spent + spent / number if number else 0.0
+            if number and expected > self.settings.generation_budget_s:
+                left = sorted(r.segment.index for r in requests[number:])
                 warnings.append(
-                    f"{len(requests) - number} candidate sentence(s) not read: the article's "
-                    f"{self.settings.generation_budget_s:.0f} s model budget was used up"
+                    f"{len(left)} candidate sentence(s) not read ({', '.join(map(str, left))}): "
+                    f"the article's {self.settings.generation_budget_s:.0f} s model budget "
+                    "was used up"
                 )
                 break
-            if number >= len(primary) and spent >= self.settings.context_budget_s:
+            if number >= len(primary) and expected > self.settings.context_budget_s:
                 log.info(
                     "%s: %d context sentence(s) not read: %.1f s of model time spent "
                     "(context budget %.0f s)",
@@ -351,8 +359,7 @@ class Extractor:
                 )  # fmt: skip
                 break
             cached = self._answer(request)
-            if not cached.usage.cached:
-                spent += cached.usage.seconds
+            spent += cached.usage.seconds
             usage = _add_usage(usage, cached.usage)
             answered = cached.model_answered
             answer, problems = parse_answer(cached.raw)
