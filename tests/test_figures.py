@@ -93,3 +93,20 @@ def test_an_each_side_figure_ending_its_list_item_shares_the_category_before_it(
     assert [(f.value, f.category) for f in figures] == [
         (150, "servicemen"), (175, "servicemen"), (22, "servicemen"),
     ]  # fmt: skip
+
+
+def test_a_number_with_a_scale_word_is_whole_before_number_words_are_read() -> None:
+    # text2num alone reads "6 mil" as "6 1000".
+    figures = read_figures("acordaron transferir 6 mil cuerpos de militares muertos", "es")
+    assert [(f.value, f.category) for f in figures] == [(6000, "bodies")]
+    assert [f.value for f in read_figures("вернулись 3 тысячи пленных", "ru")] == [3000]
+
+
+def test_since_makes_a_running_total_but_not_of_a_figure_with_its_own_day() -> None:
+    text = (
+        "In June, Kyiv received 1,212 bodies on June 11 and another 1,245 on June 16, when "
+        "Russia said it had handed over 6,057 in total since June 11."
+    )
+    assert [(f.value, f.running_total) for f in read_figures(text, "en")] == [
+        (1212, False), (1245, False), (6057, True),
+    ]  # fmt: skip

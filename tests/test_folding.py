@@ -72,3 +72,23 @@ def test_a_report_with_its_own_day_and_month_is_not_a_plain_mention() -> None:
     exchanges = [d for d in folded if d.kind == "prisoner_exchange"]
     # Neither has a year to date it by, yet "July 23" tells the second swap apart.
     assert [[s.index for s in d.segments] for d in exchanges] == [[1], [3]]
+
+
+def test_an_undated_follow_up_with_exact_figures_goes_on_about_the_swap_before_it() -> None:
+    def exchanges(follow_up: str) -> list[list[int]]:
+        text = (
+            "Russia and Ukraine exchanged 146 servicemen each on Sunday. "
+            "The ministry published a video of the returnees. " + follow_up
+        )
+        published = EventDate(value="2025-08-24", precision="day")
+        view = ArticleView(text, "en", published, split_segments(text))
+        found = []
+        for segment in view.segments:
+            label = SentenceAnswer(label="exchange")  # type: ignore[arg-type]
+            found += read_sentence(label, segment, view)[0]
+        folded, _ = fold(found)
+        return [[s.index for s in d.segments] for d in folded if d.kind == "prisoner_exchange"]
+
+    assert exchanges("Besides the soldiers, eight civilians returned to Ukraine.") == [[1, 3]]
+    # "Over 5,000" sums several swaps: no detail of this one.
+    assert exchanges("Over 5,000 people have returned home from captivity.") == [[1], [3]]

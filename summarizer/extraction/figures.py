@@ -313,6 +313,13 @@ _DECIMAL_SCALE = re.compile(
     r"mil(?!\w)|bin(?!\w)|ألف|آلاف|tys\.?|tysięc\w*|tysiąc\w*|mila)",
     re.IGNORECASE,
 )
+#: "6 mil", "3 тысячи": made whole before the number words are read (text2num reads "6 mil"
+#: as "6 1000").
+_INTEGER_SCALE = re.compile(
+    r"(?<![\d.,])(\d{1,3})\s?(?:thousand|тыс\.?|тысяч\w*|тис\.?|тисяч\w*|tausend|mille|"
+    r"mil(?!\w)|bin(?!\w)|ألف|آلاف|tys\.?|tysięc\w*|tysiąc\w*|mila)(?!\w)",
+    re.IGNORECASE,
+)
 #: "unos/unas" (es), "uns/umas" (pt) are "about", not "one": text2num would read them as 1.
 _ABOUT_ARTICLES = re.compile(r"(?<!\w)(?:unos|unas|uns|umas)(?=\s)", re.IGNORECASE)
 #: How far after a figure an "each side" phrase still belongs to it ("250 persons per side").
@@ -325,6 +332,7 @@ def prepared_text(text: str, language: str) -> str:
         lambda m: str(round((int(m.group(1)) + float("0." + m.group(2))) * _SCALE_1000)),
         _fold(text),
     )
+    text = _INTEGER_SCALE.sub(lambda m: str(int(m.group(1)) * _SCALE_1000), text)
     if language in ("es", "pt"):
         text = _ABOUT_ARTICLES.sub("cerca de", text)
     return digits_for_words(text, language)
@@ -406,7 +414,9 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
             continue  # "prisoners under 25", "до 25 лет": an age limit, not a count
         clause = _clause_before(before)
         window = converted[max(0, match.start() - 40) : match.end() + 40]
-        since = _since_in(converted)
+        # "since June 11" makes a running total, but not of a figure with a day of its own
+        # ("1,212 bodies on June 11 and another 1,245 on June 16, ... 6,057 since June 11").
+        since = _since_in(converted) and not _own_day_after(converted, match.end())
         figures.append(
             Figure(
                 value=value,
@@ -421,6 +431,15 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
             )
         )
     return _shared_categories(figures, converted)
+
+
+def _own_day_after(text: str, end: int) -> bool:
+    """Whether a date that opens no period follows a figure closely ("1,245 on June 16")."""
+    from summarizer.extraction.dates import find_dates, is_start_of_period
+
+    return any(
+        0 <= m.start - end <= 24 and not is_start_of_period(text, m) for m in find_dates(text)
+    )
 
 
 def _since_in(text: str) -> bool:

@@ -65,6 +65,8 @@ def _tied(a: Draft, b: Draft) -> bool:
     # one of the two is dated (two dates that agree tie them anyway, below).
     if _next_to(a, b) and not (a.date.value and b.date.value):
         return True
+    if _follows_up(a, b) or _follows_up(b, a):
+        return True
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
     if _day_of_year(a) and _day_of_year(a) == _day_of_year(b):
@@ -76,6 +78,25 @@ def _tied(a: Draft, b: Draft) -> bool:
     if a.round_number and a.round_number == b.round_number:
         return True
     return _plain(a) or _plain(b)
+
+
+#: How many sentences after a report a follow-up with no date words may come.
+FOLLOW_UP_SENTENCES = 3
+
+
+def _follows_up(earlier: Draft, later: Draft) -> bool:
+    """A report with no date words, a few sentences after one of its kind, goes on about it.
+
+    "Помимо военных, на Украину вернулись восемь гражданских лиц", "Окремо, ... вдалося
+    звільнити 31": other exact figures of the same swap, told without a day of their own
+    ("over 1,000 have now been brought home" is a sum of several, not a detail of one).
+    """
+    if later.date.value or later.date_text or not later.counts:
+        return False
+    if any(c.qualifier != "exact" for c in later.counts):
+        return False
+    gap = min(s.index for s in later.segments) - max(s.index for s in earlier.segments)
+    return 1 <= gap <= FOLLOW_UP_SENTENCES
 
 
 def _breakdown_of(whole: Draft, parts: Draft) -> bool:
