@@ -53,9 +53,10 @@ class Settings:
             would be expected to end past it (the sentences left are named in a warning).
         context_budget_s: Model time an article may take before its context sentences
             (talks mentioned without a count, date, round or deal; headlines) are no longer
-            read; the sentences with an event's substance are read first. Both budgets
-            count cached answers at the time they took, so a re-run reads what the first
-            run read.
+            read; the sentences with an event's substance are read first. On the embedded
+            model both budgets count the time each answer costs on two cores as estimated
+            from its sentence and tokens, so what is read does not depend on the machine,
+            its load or the cache; on an endpoint, the time each answer took (then).
         threads: CPU threads for the embedded model.
         concurrency: Articles a batch works on at once; ``None`` means 1 for the embedded
             model (it serves one request at a time) and 4 for an endpoint.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,9 @@ from fake_llm_server import (
 )
 
 import summarizer.extraction.pipeline as pipeline
-from summarizer.config import Settings
-from summarizer.extraction.pipeline import Extractor
+from summarizer.config import EMBEDDED_MODEL_NAME, Settings
+from summarizer.extraction.endpoint import Endpoint
+from summarizer.extraction.pipeline import Extractor, estimated_seconds
 from summarizer.ingest.articles import article_from_bytes
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -217,6 +220,33 @@ def test_a_rerun_from_the_cache_reads_what_the_first_run_read(tmp_path: Path) ->
         # asked about now that the first run left unread.
         assert len(server.requests) == 1
     assert runs[0].records == runs[1].records
+
+
+def test_on_the_embedded_model_what_is_read_does_not_depend_on_its_speed() -> None:
+    text = "\n\n".join(
+        [
+            "The talks opened at the palace with Turkey as mediator.",
+            "Ukraine and Russia exchanged 84 soldiers each on Monday.",
+            "The delegations met behind closed doors for the second time.",
+            "The meeting ended in the evening without a statement.",
+        ]
+    )
+    asked = []
+    for delay in (0.0, 0.3):
+        with fake_llm_server([], respond=label_reply("talks", delay_s=delay)) as server:
+
+            @contextmanager
+            def served(url: str = server.base_url) -> Iterator[Endpoint]:
+                yield Endpoint(base_url=url, model=EMBEDDED_MODEL_NAME)
+
+            embedded = Settings.resolve(context_budget_s=10.0, use_cache=False)  # embedded model
+            with Extractor(embedded, endpoint=served) as extractor:
+                extractor.summarise(article(text))
+            asked.append([r["messages"][-1]["content"] for r in server.requests])
+    # The budget counts each answer's estimated cost, not its measured time.
+    assert asked[0] == asked[1]
+    assert 2 <= len(asked[0]) < 4 and "84 soldiers" in asked[0][0]
+    assert estimated_seconds("x" * 100, 4) == pytest.approx(0.3 + 0.69 + 0.6)
 
 
 def test_a_fully_cached_run_never_imports_the_llm_sdks(tmp_path: Path) -> None:
