@@ -124,8 +124,10 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     months = _alternation(month_names)
     if month_abbreviations:
         months += "|" + "|".join(rf"{re.escape(a)}\." for a in month_abbreviations)
-    weekday_names = sorted({*_words(_WEEKDAY_KEYS, LANGUAGES)[0], *_MORE_WEEKDAYS}, key=len)
-    weekdays = _alternation(weekday_names[::-1]).replace("'", "['\u2019\u02bc]")
+    weekday_names = sorted(
+        {*_words(_WEEKDAY_KEYS, LANGUAGES)[0], *_MORE_WEEKDAYS}, key=len, reverse=True
+    )
+    weekdays = _alternation(weekday_names).replace("'", "['\u2019\u02bc]")
     month_names_only = _alternation(
         sorted({*month_names, *_MONTHS_AFTER_IN}, key=len, reverse=True)
     )

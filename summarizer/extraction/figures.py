@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from summarizer.extraction.lexicon import (
     NATIONALITY,
@@ -23,6 +24,9 @@ from summarizer.extraction.lexicon import (
     pattern,
 )
 from summarizer.records import Category, Qualifier
+
+if TYPE_CHECKING:
+    from summarizer.extraction.dates import DateMention
 
 _TEXT2NUM_LANGUAGES = {"en", "fr", "es", "pt", "de", "it", "nl", "da"}
 _NUMBER_PARSER_LANGUAGES = {"ru", "uk", "pl", "tr", "ar", "bg", "cs", "sk", "hr", "sr", "ro"}
@@ -405,6 +409,8 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
         if (value := _value(match)) is not None and not _is_not_a_figure(converted, match, value)
     ]
     each_side = _each_side_numbers(converted, [m.span() for m, _ in found])
+    dated = _dates_in(converted) if found else []
+    counts_from_a_date = any(opens for _, opens in dated)  # "since February 2022"
     figures: list[Figure] = []
     for position, (match, value) in enumerate(found):
         before = converted[max(0, match.start() - BEFORE_CHARS) : match.start()]
@@ -416,7 +422,9 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
         window = converted[max(0, match.start() - 40) : match.end() + 40]
         # "since June 11" makes a running total, but not of a figure with a day of its own
         # ("1,212 bodies on June 11 and another 1,245 on June 16, ... 6,057 since June 11").
-        since = _since_in(converted) and not _own_day_after(converted, match.end())
+        since = counts_from_a_date and not any(
+            0 <= m.start - match.end() <= 24 and not opens for m, opens in dated
+        )
         figures.append(
             Figure(
                 value=value,
@@ -433,20 +441,11 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
     return _shared_categories(figures, converted)
 
 
-def _own_day_after(text: str, end: int) -> bool:
-    """Whether a date that opens no period follows a figure closely ("1,245 on June 16")."""
+def _dates_in(text: str) -> list[tuple[DateMention, bool]]:
+    """The text's date mentions, each with whether it opens a period ("since June 11")."""
     from summarizer.extraction.dates import find_dates, is_start_of_period
 
-    return any(
-        0 <= m.start - end <= 24 and not is_start_of_period(text, m) for m in find_dates(text)
-    )
-
-
-def _since_in(text: str) -> bool:
-    """Whether the text counts from a date on ("since February 2022", "з лютого 2022 року")."""
-    from summarizer.extraction.dates import find_dates, is_start_of_period
-
-    return any(is_start_of_period(text, m) for m in find_dates(text))
+    return [(m, is_start_of_period(text, m)) for m in find_dates(text)]
 
 
 _CONJUNCTION = re.compile(r"^\s*(?:,|and|or|і|и|й|та|und|oder|et|ou|y|e|o|i|ve|و|а также|—|-)?\s*$",

@@ -227,7 +227,7 @@ def needs_recipient(figures: list[Figure]) -> bool:
 
 _RU = (
     r"(?:Russia|Moscow|the Russian side|Россия|Москва|российская сторона|Росія|російська "
-    r"сторона|Russland|Moskau|Russie|Moscou|Rusia|Moscú|Rússia|Russia|Mosca|Rosja|Moskwa|"
+    r"сторона|Russland|Moskau|Russie|Moscou|Rusia|Moscú|Rússia|Mosca|Rosja|Moskwa|"
     r"Rusya|Moskova|روسيا|موسكو)"
 )
 _UA = (
@@ -250,7 +250,7 @@ _TO = (
 )
 _GIVEN = (
     r"(?:передали|передано|передана|переданы|передан|передала|передал|вернули|вернула|"
-    r"возвращены|повернули|повернула|повернуто|повернуто)"
+    r"возвращены|повернули|повернула|повернуто)"
 )
 _RECEIVER_BEFORE = {
     side: [

@@ -336,9 +336,10 @@ class Extractor:
             for s in segments
             if s.role == "instruction"
         ]
-        chosen = candidates(segments, language)
-        primary = [s for s in chosen if is_primary(s, language)]
-        context = [s for s in chosen if not is_primary(s, language)]
+        primary: list[Segment] = []
+        context: list[Segment] = []
+        for segment in candidates(segments, language):
+            (primary if is_primary(segment, language) else context).append(segment)
         requests = [self._request(s, language) for s in [*primary, *context]]
         if not requests:
             warnings.append(
