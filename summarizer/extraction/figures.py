@@ -411,6 +411,10 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
     each_side = _each_side_numbers(converted, [m.span() for m, _ in found])
     dated = _dates_in(converted) if found else []
     counts_from_a_date = any(opens for _, opens in dated)  # "since February 2022"
+    # "In total, according to the ministry, ... 6,057 bodies": a sentence that opens with a
+    # running-total word counts running totals throughout.
+    opening = _CLAUSE_END.split(converted.lstrip(), maxsplit=1)[0]
+    opens_with_total = len(opening) <= 30 and bool(pattern("running_total").match(opening))
     figures: list[Figure] = []
     for position, (match, value) in enumerate(found):
         before = converted[max(0, match.start() - BEFORE_CHARS) : match.start()]
@@ -435,7 +439,9 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 category=category,
                 each_side=position in each_side,
                 nationality=_nationality(after),
-                running_total=bool(pattern("running_total").search(clause + " " + window)) or since,
+                running_total=opens_with_total
+                or since
+                or bool(pattern("running_total").search(clause + " " + window)),
             )
         )
     return _shared_categories(figures, converted)

@@ -12,15 +12,22 @@ stays three swaps.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from summarizer.extraction.dates import month_day
 from summarizer.extraction.grounding import Draft
+from summarizer.extraction.lexicon import mentions
 from summarizer.records import Count, EventDate, dates_agree
 
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
 
 
-def _figures(draft: Draft) -> dict[tuple[str, str], int | None]:
-    return {(c.side, c.category): c.value for c in draft.counts}
+def _figures(draft: Draft) -> dict[tuple[str, str], set[int | None]]:
+    """Each side and category's values ("1,245 and 51 bodies to Ukraine" keeps both)."""
+    values: dict[tuple[str, str], set[int | None]] = {}
+    for c in draft.counts:
+        values.setdefault((c.side, c.category), set()).add(c.value)
+    return values
 
 
 def _day_of_year(draft: Draft) -> str | None:
@@ -44,8 +51,10 @@ def _differ(a: Draft, b: Draft) -> bool:
         return True
     if a.round_number and b.round_number and a.round_number != b.round_number:
         return True
+    if _adds_to(a, b) or _adds_to(b, a):
+        return False  # "Separately, 31 more were freed": another figure of the same swap
     fa, fb = _figures(a), _figures(b)
-    return any(fa[key] != fb[key] for key in fa.keys() & fb.keys())
+    return any(not fa[key] & fb[key] for key in fa.keys() & fb.keys())
 
 
 def _plain(draft: Draft) -> bool:
@@ -93,8 +102,42 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
     """
     if later.date.value or later.date_text or not later.counts:
         return False
+    if any(mentions("previous", s.text) for s in later.segments):
+        return False  # "The previous exchange ...": another one
     if any(c.qualifier != "exact" for c in later.counts):
         return False
+    gap = min(s.index for s in later.segments) - max(s.index for s in earlier.segments)
+    return 1 <= gap <= FOLLOW_UP_SENTENCES
+
+
+def _adds_to(earlier: Draft, later: Draft) -> bool:
+    """A follow-up that says it adds to what was told: "Separately, ...", "Кроме того, ..."."""
+    if later.first < earlier.first or not _follows_up(earlier, later):
+        return False
+    opening = min(later.segments, key=lambda s: s.index).text[:40]
+    return mentions("additionally", opening)
+
+
+def _total_of(swap: Draft, tally: Draft) -> bool:
+    """An undated running total right after a swap that is the sum of its figures.
+
+    "246 returned ... Separately, 31 were freed ... In all, 277 are coming home": the swap's
+    own total, not a running total of several.
+    """
+    if tally.kind != "cumulative_tally" or swap.kind not in ("prisoner_exchange",
+                                                             "body_repatriation"):  # fmt: skip
+        return False
+    if tally.date_text or not tally.counts or not _follows_up_at_all(swap, tally):
+        return False
+    for total in tally.counts:
+        pieces = [c.value or 0 for c in swap.counts
+                  if (c.side, c.category) == (total.side, total.category)]  # fmt: skip
+        if len(pieces) < 2 or sum(pieces) != total.value:
+            return False
+    return True
+
+
+def _follows_up_at_all(earlier: Draft, later: Draft) -> bool:
     gap = min(s.index for s in later.segments) - max(s.index for s in earlier.segments)
     return 1 <= gap <= FOLLOW_UP_SENTENCES
 
@@ -189,6 +232,17 @@ def fold(drafts: list[Draft]) -> tuple[list[Draft], list[str]]:
     folded: list[Draft] = []
     notes: list[str] = []
     for draft in sorted(drafts, key=lambda d: (d.first, d.answer_index)):
+        totalled = [i for i, kept in enumerate(folded) if _total_of(kept, draft)]
+        if totalled:
+            target = totalled[-1]
+            draft = replace(draft, kind=folded[target].kind)
+            folded[target] = _join(folded[target], draft)
+            notes.append(
+                f"cumulative_tally citing sentence(s) {[s.index for s in draft.segments]}: the "
+                f"sum of the figures of the report citing "
+                f"{[s.index for s in folded[target].segments]}, folded into it (its total)"
+            )
+            continue
         partners = [
             i for i, kept in enumerate(folded) if not _differ(kept, draft) and _tied(kept, draft)
         ]

@@ -254,7 +254,10 @@ _GIVEN = (
 )
 _RECEIVER_BEFORE = {
     side: [
-        re.compile(rf"\b{party}\s+{_RECEIVE}(?P<tail>[^.;:]*)$", re.IGNORECASE),
+        # "Russia has recovered", "Російська сторона, своєю чергою, отримала"
+        re.compile(
+            rf"\b{party}(?:\s*,[^,.;:]{{1,40}},)?\s+{_RECEIVE}(?P<tail>[^.;:]*)$", re.IGNORECASE
+        ),
         # "Російській стороні, як зазначили у штабі, передали тіла 19"
         re.compile(rf"\b{dative}[\s,]+(?:[^.;:]{{0,50}}?\s)?{_GIVEN}(?P<tail>[^.;:]*)$"),
         # "Россия передала Украине 1000 тел"

@@ -134,13 +134,47 @@ AGREEMENT = (
     "пообещал", "обещал", "пообіцял",
     "домовил", "домовленіст", "угод", "погодил",
     "vereinbar", "abkommen", "einigten", "einigung", "verständigt", "sagte zu", "zugesagt",
-    "convenu", "entendus",
+    "convenu", "entendus", "s'accord", "se sont accordés",
     "acuerdo", "acordaron", "pactaron", "pacto", "prometió",
     "acordo", "acordaram",
     "accordo", "concordat", "intesa",
     "porozumieni", "uzgodni", "umow", "zgodzi",
     "anlaşma", "anlaştı", "mutabakat", "uzlaş",
     "اتفاق", "اتفقا", "اتفق", "الاتفاق",
+    # a swap that was what talks produced: "the only concrete result of talks in Istanbul"
+    "result of talks", "result of the talks", "outcome of talks", "outcome of the talks",
+    "résultat tangible", "seul résultat", "einziges ergebnis", "einzige ergebnis",
+    "único resultado", "unico risultato", "единственным результатом",
+    "единственный результат", "єдиним результатом", "єдиний результат",
+    "jedynym rezultatem", "jedyny rezultat", "tek somut sonuç", "tek sonuç",
+)  # fmt: skip
+
+#: Words that introduce another, earlier event of the kind ("The previous exchange ...").
+PREVIOUS = (
+    "previous", "prior", "preceding", "предыдущ", "прошл", "попередн", "минул",
+    "vorherig", "vorig", "letzte", "précédent", "dernier", "anterior", "pasado",
+    "precedente", "scorso", "poprzedni", "ostatni", "önceki", "geçen", "السابق", "الماضي",
+)  # fmt: skip
+
+#: Words opening a sentence that adds to what was just told ("Separately, 31 were freed").
+ADDITIONALLY = (
+    "separately", "in addition", "additionally", "besides", "apart from", "also", "on top of",
+    "отдельно", "кроме того", "помимо", "также", "ещё", "еще",
+    "окремо", "крім того", "окрім того", "також", "ще",
+    "außerdem", "zusätzlich", "darüber hinaus", "daneben", "ferner",
+    "en outre", "de plus", "par ailleurs", "en plus", "séparément",
+    "además", "aparte", "por separado", "asimismo",
+    "além disso", "separadamente", "também",
+    "inoltre", "separatamente", "a parte",
+    "dodatkowo", "ponadto", "oprócz tego", "osobno",
+    "ayrıca", "bunun yanı sıra", "ek olarak",
+    "إضافة إلى", "بالإضافة إلى", "كما",
+    # the other side's part of it: "Russia, in turn, received 246"
+    "in turn", "in return", "for its part", "в свою очередь", "взамен", "в ответ",
+    "своєю чергою", "натомість", "у відповідь", "seinerseits", "im gegenzug", "à son tour",
+    "en retour", "de son côté", "en échange", "por su parte", "a cambio", "por sua vez",
+    "em troca", "a sua volta", "in cambio", "z kolei", "w zamian", "karşılığında",
+    "buna karşılık", "في المقابل",
 )  # fmt: skip
 
 #: Words that make a figure a running total rather than one event's.
@@ -158,8 +192,10 @@ RUNNING_TOTAL = (
     "em 3 dias", "in 3 fasi", "in 3 giorni", "w 3 etapach", "w ciągu 3 dni", "3 aşamada",
     "3 günde",
     "in total", "in all", "a total of", "so far", "to date", "altogether", "since", "overall",
+    "as of",
     "всего", "в общей сложности", "с начала", "итого", "за все время", "за всё время",
-    "загалом", "всього", "усього", "з початку", "за весь час",
+    "по состоянию на",
+    "загалом", "всього", "усього", "з початку", "за весь час", "станом на",
     "insgesamt", "bislang", "bisher", "seit$",
     "au total", "depuis", "jusqu'à présent", "en tout",
     "en total", "desde", "hasta ahora", "hasta la fecha",
@@ -395,6 +431,8 @@ def pattern(name: str) -> re.Pattern[str]:
         "talks": TALKS,
         "agreement": AGREEMENT,
         "running_total": RUNNING_TOTAL,
+        "additionally": ADDITIONALLY,
+        "previous": PREVIOUS,
         "mediation": MEDIATION,
         "completed": COMPLETED,
         "swapped": SWAPPED,

@@ -249,16 +249,19 @@ def _range(value: int, qualifier: str) -> tuple[float, float]:
 
 def _canon(sourced: SourcedRecord, key: str) -> _Canon:
     record = sourced.record
-    ranges: dict[tuple[str, str], tuple[float, float]] = {}
+    told: dict[tuple[str, str], set[tuple[float, float]]] = defaultdict(set)
     exact: set[tuple[str, int]] = set()
     for count in record.counts:
         if count.value is None or count.side == "unspecified":
             continue
         sides = ("russia", "ukraine") if count.side == "each_side" else (count.side,)
         for side in sides:
-            ranges.setdefault((side, count.category), _range(count.value, count.qualifier))
+            told[(side, count.category)].add(_range(count.value, count.qualifier))
             if count.qualifier == "exact":
                 exact.add((side, count.value))  # "84 servicemen" and "84 people": one figure
+    # A side and category told with several figures (246 freed, 31 more, 277 in all) is
+    # not one figure to compare: it vetoes nothing (its exact figures still place it).
+    ranges = {key: next(iter(found)) for key, found in told.items() if len(found) == 1}
     location = canonical_place(record.location) if record.location else None
     day = record.event_date.value if record.event_date.precision == "day" else None
     return _Canon(
