@@ -374,6 +374,25 @@ def _context_before(cited: list[Segment], view: ArticleView) -> list[Segment]:
     return before[-CONTEXT_SENTENCES:]
 
 
+#: How close after a deal word a date is the deal's ("a deal struck in Istanbul on May 16").
+_DEAL_DATE_CHARS = 32
+
+
+def _of_a_deal(text: str, mention: DateMention) -> bool:
+    """Whether a date is told as the day of a deal, not of what was done under it.
+
+    "... freed 1,000 people under a deal struck in Istanbul on May 16": May 16 is the deal's;
+    "the June 2 deal" too.
+    """
+    if mention.kind != "absolute":
+        return False  # "the Istanbul agreements today has transferred": today's handover
+    before = _CLAUSE_BREAK.split(text[: mention.start])[-1][-_DEAL_DATE_CHARS:]
+    after = text[mention.end : mention.end + 24]
+    return mentions("agreement", before) or bool(
+        pattern("agreement").match(after, len(after) - len(after.lstrip(" '’s")))
+    )
+
+
 def _published_for(segment: Segment, view: ArticleView) -> EventDate:
     """The date a sentence's dates are read against.
 
@@ -408,6 +427,11 @@ def date_of(
         if segment.start + mention.start >= dateline_end
         and not is_start_of_period(segment.text, mention)
     ]
+    deals = [f for f in found if _of_a_deal(f[0].text, f[1])]
+    if kind == "agreement" and deals:
+        found = deals  # "... in May under a deal struck on May 16": the deal's day
+    elif kind in _HANDOVERS:
+        found = [f for f in found if f not in deals]
     if not found and kind in ("prisoner_exchange", "body_repatriation"):
         context = _context_before(cited, view)
         found = [
@@ -560,7 +584,7 @@ def _occasions(
         if m.kind in ("absolute", "weekday")
         and m.start >= offset
         and not is_start_of_period(text, m)
-        and not mentions("agreement", text[m.end : m.end + 16])  # "the June 2 deal"
+        and not _of_a_deal(text, m)  # "the June 2 deal", "a deal struck on May 16"
     ]
     if len({m.text.casefold() for m in dated}) < 2:
         return None
