@@ -413,7 +413,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
     counts_from_a_date = any(opens for _, opens in dated)  # "since February 2022"
     # "In total, according to the ministry, ... 6,057 bodies": a sentence that opens with a
     # running-total word counts running totals throughout.
-    opening = _CLAUSE_END.split(converted.lstrip(), maxsplit=1)[0]
+    opening = re.split(r"[,;:—–]", converted.lstrip(), maxsplit=1)[0]
     opens_with_total = len(opening) <= 30 and bool(pattern("running_total").match(opening))
     figures: list[Figure] = []
     for position, (match, value) in enumerate(found):

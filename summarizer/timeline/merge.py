@@ -406,8 +406,10 @@ class _Cluster:
                     return False
         else:
             window = _window(canon.sourced.published)
-            if window is None or self.windows or self.precise_date is None:
+            if window is None or self.precise_date is None:
                 return False  # two undated reports cannot be placed against each other
+            # Undated members already placed by their windows hold the same dated event:
+            # the new one is checked against that event's date, not against them.
             first, last = _span(self.precise_date)
             if not (first <= window[1] and window[0] <= last):
                 return False
