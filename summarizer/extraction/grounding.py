@@ -541,15 +541,18 @@ def read_sentence(
         kinds += [] if "agreement" in kinds else ["agreement"]
     counts = counted(figures, answer.received_by, prepared)
     drafts = []
+    taken: list[Count] = []
     for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
-        occasions = _occasions(segment, counts, view)
+        occasions = _occasions(segment, counts, view) or _respectively(segment, counts, view)
         if occasions is not None:
             kinds.remove(kind)
             for mention, occasion_counts in occasions:
                 published = _published_for(segment, view)
                 resolved = _refused_if_later(resolve(mention, view.language, published), view)
                 drafts.append(_draft(kind, segment, occasion_counts, resolved, mention.text, view))
-    allotted = _allot(kinds, counts)
+                taken += occasion_counts
+    # What the dated occasions counted is theirs, not the deal's told beside them.
+    allotted = _allot(kinds, [(c, f) for c, f in counts if c not in taken])
     for kind in kinds:
         event_date, date_text, date_warning = date_of(kind, None, [segment], view)
         if date_warning:
@@ -602,6 +605,41 @@ def _occasions(
             grouped[chosen].append(count)
     with_counts = [i for i, found in grouped.items() if found]
     return [(dated[i], grouped[i]) for i in (with_counts or list(grouped))]
+
+
+_RESPECTIVELY = re.compile(
+    r"(?<!\w)(?:respectively|соответственно|відповідно|respectivement|respectivamente|"
+    r"rispettivamente|odpowiednio|sırasıyla|على التوالي)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _respectively(
+    segment: Segment, counts: list[tuple[Count, Figure]], view: ArticleView
+) -> list[tuple[DateMention, list[Count]]] | None:
+    """A sentence's figures paired in order with the occasions the one before it lists.
+
+    "On June 11 Ukraine received 1,212 bodies and on June 16 another 1,245. Russia got 27
+    and 51 respectively": 27 on June 11, 51 on June 16.
+    """
+    if not _RESPECTIVELY.search(segment.text) or find_dates(segment.text):
+        return None
+    events = [c for c, f in counts if not f.running_total]
+    before = [s for s in view.segments if s.is_prose and s.index < segment.index]
+    if len(events) < 2 or not before or before[-1].paragraph != segment.paragraph:
+        return None
+    previous = before[-1]
+    dated = [
+        m
+        for m in find_dates(previous.text)
+        if m.kind in ("absolute", "weekday")
+        and previous.start + m.start >= view.dateline_end
+        and not is_start_of_period(previous.text, m)
+        and not _of_a_deal(previous.text, m)
+    ]
+    if len({m.text.casefold() for m in dated}) != len(dated) or len(dated) != len(events):
+        return None
+    return [(mention, [count]) for mention, count in zip(dated, events, strict=True)]
 
 
 def _after_publication(resolved: EventDate, view: ArticleView) -> bool:
