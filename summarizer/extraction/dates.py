@@ -189,6 +189,15 @@ def is_start_of_period(text: str, mention: DateMention) -> bool:
     )
 
 
+#: Portuguese weekdays are ordinals ("segunda" = Monday and "second"): before a noun, the
+#: ordinal ("a segunda ronda", "a quinta etapa"), not "segunda passada" or "segunda (9)".
+_ORDINAL_NOT_WEEKDAY = re.compile(
+    r"(?:segunda|terça|terca|quarta|quinta|sexta)\s+"
+    r"(?!(?:passad|próxim|proxim|retrasad|de manhã|à noite|à tarde|pela|feira)\w*)[^\W\d_]",
+    re.IGNORECASE,
+)
+
+
 def find_dates(text: str) -> list[DateMention]:
     """Date expressions in ``text``, in order, without overlaps (longest first)."""
     found: list[DateMention] = []
@@ -199,6 +208,8 @@ def find_dates(text: str) -> list[DateMention]:
             if any(span[0] < e and s < span[1] for s, e in taken):
                 continue
             piece = match.group(0)
+            if kind == "weekday" and _ORDINAL_NOT_WEEKDAY.match(text, span[0]):
+                continue  # "la segunda ronda", "quinta etapa": second, fifth
             taken.append(span)
             found.append(
                 DateMention(
