@@ -126,3 +126,11 @@ def test_a_day_without_a_year_is_kept_as_month_and_day_never_given_one() -> None
     assert month_day("February 29", "en") == "02-29"
     for not_a_day in ("May 2025", "May", "Wednesday", "the 5th", "May 16, 2025"):
         assert month_day(not_a_day, "en") is None, not_a_day
+
+
+def test_portuguese_weekday_words_before_a_noun_are_ordinals() -> None:
+    assert [m.text for m in find_dates("en la segunda ronda de las negociaciones")] == []
+    assert [m.text for m in find_dates("A quinta etapa da troca")] == []
+    assert [m.text for m in find_dates("na segunda-feira, 9 de junho")][:1] == ["segunda-feira"]
+    assert [m.text for m in find_dates("nesta segunda (9), a Rússia")] == ["segunda"]
+    assert [m.text for m in find_dates("na sexta, os dois países")] == ["sexta"]

@@ -110,3 +110,18 @@ def test_since_makes_a_running_total_but_not_of_a_figure_with_its_own_day() -> N
     assert [(f.value, f.running_total) for f in read_figures(text, "en")] == [
         (1212, False), (1245, False), (6057, True),
     ]  # fmt: skip
+
+
+def test_a_sentence_opening_with_a_running_total_word_counts_totals_throughout() -> None:
+    text = (
+        "Загалом, за даними Міноборони РФ, станом на 16 червня Україні передали 6057 тіл, "
+        "а Росія отримала 78."
+    )
+    assert [(f.value, f.running_total) for f in read_figures(text, "uk")] == [
+        (6057, True), (78, True),
+    ]  # fmt: skip
+    # Deeper in the sentence, "in total" is its own clause's only.
+    text = "Russia got back 84 soldiers on Friday, bringing the number returned to 5,000 in total."
+    assert [(f.value, f.running_total) for f in read_figures(text, "en")] == [
+        (84, False), (5000, True),
+    ]  # fmt: skip

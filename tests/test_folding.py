@@ -92,3 +92,57 @@ def test_an_undated_follow_up_with_exact_figures_goes_on_about_the_swap_before_i
     assert exchanges("Besides the soldiers, eight civilians returned to Ukraine.") == [[1, 3]]
     # "Over 5,000" sums several swaps: no detail of this one.
     assert exchanges("Over 5,000 people have returned home from captivity.") == [[1], [3]]
+
+
+def _folded(text: str, labels: dict[int, str], published: EventDate | None = None) -> list[Draft]:
+    view = ArticleView(text, "en", published or EventDate(), split_segments(text))
+    found = []
+    for segment in view.segments:
+        label = SentenceAnswer(label=labels.get(segment.index, "exchange"))  # type: ignore[arg-type]
+        found += read_sentence(label, segment, view)[0]
+    return fold(found)[0]
+
+
+def test_what_a_follow_up_adds_to_a_swap_and_its_total_are_the_same_swap() -> None:
+    text = (
+        "On Saturday Ukraine brought home 246 servicemen from Russian captivity. "
+        "Buses took them to a hospital. "
+        "Separately, Ukraine got back 31 wounded servicemen in exchange for 15 Russian soldiers. "
+        "In all, 277 servicemen have returned home to Ukraine. "
+        "Russia, in turn, received 246 of its servicemen in the exchange. "
+        "The previous exchange took place a month ago, when 175 servicemen were swapped for 175."
+    )
+    folded = _folded(text, {2: "none", 4: "total"})
+    assert [(d.kind, [s.index for s in d.segments]) for d in folded] == [
+        ("prisoner_exchange", [1, 3, 4, 5]),
+        ("prisoner_exchange", [6]),  # "The previous exchange": another one
+    ]
+    assert sorted((c.side, c.value) for c in folded[0].counts) == [
+        ("russia", 15), ("russia", 246), ("ukraine", 31), ("ukraine", 246), ("ukraine", 277),
+    ]  # fmt: skip
+
+
+def test_a_follow_up_with_another_figure_and_no_word_of_adding_stays_apart() -> None:
+    text = (
+        "On Saturday Ukraine brought home 246 servicemen from Russian captivity. "
+        "Families waited at the border. "
+        "Ukraine got back 31 servicemen in exchange for 15 Russian soldiers. "
+        "In all, 300 servicemen have returned home."
+    )
+    folded = _folded(text, {4: "total"})
+    # No "Separately"/"in turn", and 300 is not 246 + 31: three reports.
+    assert [(d.kind, [s.index for s in d.segments]) for d in folded] == [
+        ("prisoner_exchange", [1]),
+        ("prisoner_exchange", [3]),
+        ("cumulative_tally", [4]),
+    ]
+
+
+def test_two_figures_of_one_side_and_category_are_both_compared() -> None:
+    text = (
+        "Russia handed over 1,245 bodies to Ukraine, and 51 bodies were returned to Ukraine. "
+        "On June 16, 1,245 bodies were handed over to Ukraine."
+    )
+    folded = _folded(text, {1: "bodies", 2: "bodies"})
+    # {1245, 51} and {1245} share 1,245: one handover (not "51 differs from 1,245").
+    assert [[s.index for s in d.segments] for d in folded] == [[1, 2]]

@@ -228,7 +228,54 @@ def test_the_receiver_in_the_dative_and_in_other_languages() -> None:
         ("Россия вернула из украинского плена 84 военнослужащих, в обмен Киеву переданы 80 "
          "военнопленных.", "ru", [("russia", 84), ("ukraine", 80)]),
         ("L'Ukraine a reçu lundi 1 245 corps de soldats.", "fr", [("ukraine", 1245)]),
+        # the receiver, then a parenthetical, then the verb
+        ("Російська сторона, своєю чергою, отримала 246 тіл.", "uk", [("russia", 246)]),
     ]  # fmt: skip
     for text, language, expected in cases:
         drafts, _ = ground(text, entry("bodies", "unknown"), language=language)
         assert [(c.side, c.value) for d in drafts for c in d.counts] == expected, text
+
+
+def test_a_date_told_as_a_deals_dates_the_agreement_not_the_swap_done_under_it() -> None:
+    drafts, _ = ground(
+        "The biggest exchange came over three days in May, when each side freed 1,000 people "
+        "between May 23 and May 25 under a deal struck in Istanbul on May 16; the last group, "
+        "303 soldiers from each side, crossed on May 25.",
+        entry("exchange+total"),
+    )
+    assert sorted((d.kind, d.date.value, [c.value for c in d.counts]) for d in drafts) == [
+        ("agreement", "2025-05-16", []),  # the figures are the swap's, not the deal's
+        ("cumulative_tally", "2025-05", [1000]),
+        ("prisoner_exchange", "2025-05-25", [303]),
+    ]
+    drafts, _ = ground(
+        "Russia transferred 1,245 bodies today under the Istanbul agreements.",
+        entry("bodies", "ukraine"),
+        published=EventDate(value="2025-06-16", precision="day"),
+    )
+    # "agreements today": today is the handover's (a deal's date is a day and month)
+    assert [d.date.value for d in drafts if d.kind == "body_repatriation"] == ["2025-06-16"]
+
+
+def test_figures_told_respectively_go_with_the_occasions_of_the_sentence_before() -> None:
+    text = (
+        "11 червня Україна отримала 1212 тіл, а 16 червня – ще 1245. "
+        "Росії тоді передали 27 і 51 тіло відповідно."
+    )
+    article = view(text, language="uk")
+    drafts, _ = read_sentence(entry("bodies", "russia"), article.segments[1], article)
+    assert [(d.date.value, [(c.side, c.value) for c in d.counts]) for d in drafts] == [
+        ("2025-06-11", [("russia", 27)]),
+        ("2025-06-16", [("russia", 51)]),
+    ]
+
+
+def test_a_swap_that_was_the_only_result_of_talks_is_their_agreement() -> None:
+    for text, language in [
+        ("The swap of 1,000 prisoners for 1,000 was the only concrete result of talks in "
+         "Istanbul on May 16.", "en"),
+        ("Seul résultat tangible : un échange de 1 000 prisonniers, annoncé à l'issue de la "
+         "réunion.", "fr"),
+    ]:  # fmt: skip
+        drafts, _ = ground(text, entry("exchange"), language=language)
+        assert [d.kind for d in drafts] == ["agreement"], text

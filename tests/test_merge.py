@@ -280,6 +280,37 @@ def test_an_undated_report_two_events_of_its_window_fit_is_placed_by_what_it_sha
     assert sorted(sorted(c) for c in clusters(merge([june, nothing]))) == [["b#0", "d#0"]]
 
 
+def test_undated_reports_of_one_event_all_join_it_by_their_windows() -> None:
+    dated = record("a#0", kind="agreement", date="2025-05-16")
+    undated = [
+        record(f"{name}#0", kind="agreement", date=None, published=published)
+        for name, published in (("b", "2025-05-17"), ("c", "2025-05-20"), ("d", "2025-05-25"))
+    ]
+    # Each window holds May 16: the later ones are not kept out by the earlier undated ones.
+    assert clusters(merge([dated, *undated])) == [{"a#0", "b#0", "c#0", "d#0"}]
+    # A report whose window misses the date stays apart.
+    far = record("e#0", kind="agreement", date=None, published="2025-08-01")
+    assert sorted(len(c) for c in clusters(merge([dated, *undated, far]))) == [1, 4]
+
+
+def test_several_figures_for_one_side_and_category_veto_no_merge() -> None:
+    swap = record(
+        "a#0", date="2025-04-19",
+        counts=[("each_side", "servicemen", 246, "exact")],
+    )  # fmt: skip
+    with_details = record(
+        "b#0", date=None,
+        counts=[("ukraine", "servicemen", 246, "exact"), ("ukraine", "servicemen", 31, "exact"),
+                ("russia", "servicemen", 15, "exact"), ("russia", "servicemen", 246, "exact")],
+    )  # fmt: skip
+    # Placed by its exact 246s; 31 and 15 are further groups, not a conflicting figure.
+    assert clusters(merge([swap, with_details])) == [{"a#0", "b#0"}]
+    single = record("c#0", date=None, counts=[("russia", "servicemen", 15, "exact"),
+                                              ("ukraine", "servicemen", 246, "exact")])  # fmt: skip
+    # One figure per side that disagrees (15 against 246 for Russia) still vetoes.
+    assert sorted(len(c) for c in clusters(merge([swap, single]))) == [1, 1]
+
+
 # --- properties over generated records -------------------------------------------------------
 
 KINDS = ["prisoner_exchange", "body_repatriation", "talks_round", "agreement", "cumulative_tally"]

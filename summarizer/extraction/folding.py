@@ -45,6 +45,9 @@ def _differ(a: Draft, b: Draft) -> bool:
     day_a, day_b = _day_of_year(a), _day_of_year(b)
     if day_a and day_b and day_a != day_b:
         return True
+    earlier, later = (a, b) if a.first <= b.first else (b, a)
+    if _told_as_previous(later) and not _told_as_previous(earlier):
+        return True  # "... The previous exchange took place a month ago": another one
     if a.occasion is not None and b.occasion is not None and a.segments == b.segments:
         return True  # one sentence's list of occasions: "on Friday 390, on Saturday 307"
     if a.date.value and b.date.value and not dates_agree(a.date.value, b.date.value):
@@ -55,6 +58,11 @@ def _differ(a: Draft, b: Draft) -> bool:
         return False  # "Separately, 31 more were freed": another figure of the same swap
     fa, fb = _figures(a), _figures(b)
     return any(not fa[key] & fb[key] for key in fa.keys() & fb.keys())
+
+
+def _told_as_previous(draft: Draft) -> bool:
+    """Every sentence of the report introduces it as an earlier one ("The previous swap")."""
+    return all(mentions("previous", s.text) for s in draft.segments)
 
 
 def _plain(draft: Draft) -> bool:
@@ -102,12 +110,9 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
     """
     if later.date.value or later.date_text or not later.counts:
         return False
-    if any(mentions("previous", s.text) for s in later.segments):
-        return False  # "The previous exchange ...": another one
     if any(c.qualifier != "exact" for c in later.counts):
         return False
-    gap = min(s.index for s in later.segments) - max(s.index for s in earlier.segments)
-    return 1 <= gap <= FOLLOW_UP_SENTENCES
+    return _within_follow_up(earlier, later)
 
 
 def _adds_to(earlier: Draft, later: Draft) -> bool:
@@ -127,7 +132,7 @@ def _total_of(swap: Draft, tally: Draft) -> bool:
     if tally.kind != "cumulative_tally" or swap.kind not in ("prisoner_exchange",
                                                              "body_repatriation"):  # fmt: skip
         return False
-    if tally.date_text or not tally.counts or not _follows_up_at_all(swap, tally):
+    if tally.date_text or not tally.counts or not _within_follow_up(swap, tally):
         return False
     for total in tally.counts:
         pieces = [c.value or 0 for c in swap.counts
@@ -137,7 +142,8 @@ def _total_of(swap: Draft, tally: Draft) -> bool:
     return True
 
 
-def _follows_up_at_all(earlier: Draft, later: Draft) -> bool:
+def _within_follow_up(earlier: Draft, later: Draft) -> bool:
+    """``later`` begins 1 to :data:`FOLLOW_UP_SENTENCES` sentences after ``earlier`` ends."""
     gap = min(s.index for s in later.segments) - max(s.index for s in earlier.segments)
     return 1 <= gap <= FOLLOW_UP_SENTENCES
 

@@ -151,9 +151,9 @@ AGREEMENT = (
 
 #: Words that introduce another, earlier event of the kind ("The previous exchange ...").
 PREVIOUS = (
-    "previous", "prior", "preceding", "предыдущ", "прошл", "попередн", "минул",
-    "vorherig", "vorig", "letzte", "précédent", "dernier", "anterior", "pasado",
-    "precedente", "scorso", "poprzedni", "ostatni", "önceki", "geçen", "السابق", "الماضي",
+    # not "last" ("минулої п'ятниці", "last Friday"): that dates the event told
+    "previous", "prior", "preceding", "предыдущ", "попередн", "vorherig", "précédent",
+    "anterior", "precedente", "poprzedni", "önceki", "السابق",
 )  # fmt: skip
 
 #: Words opening a sentence that adds to what was just told ("Separately, 31 were freed").
