@@ -54,7 +54,7 @@ def _differ(a: Draft, b: Draft) -> bool:
         return True
     if a.round_number and b.round_number and a.round_number != b.round_number:
         return True
-    if _adds_to(a, b) or _adds_to(b, a):
+    if _adds_to(earlier, later):
         return False  # "Separately, 31 more were freed": another figure of the same swap
     fa, fb = _figures(a), _figures(b)
     return any(not fa[key] & fb[key] for key in fa.keys() & fb.keys())
@@ -117,7 +117,7 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
 
 def _adds_to(earlier: Draft, later: Draft) -> bool:
     """A follow-up that says it adds to what was told: "Separately, ...", "Кроме того, ..."."""
-    if later.first < earlier.first or not _follows_up(earlier, later):
+    if not _follows_up(earlier, later):
         return False
     opening = min(later.segments, key=lambda s: s.index).text[:40]
     return mentions("additionally", opening)
@@ -241,13 +241,12 @@ def fold(drafts: list[Draft]) -> tuple[list[Draft], list[str]]:
         totalled = [i for i, kept in enumerate(folded) if _total_of(kept, draft)]
         if totalled:
             target = totalled[-1]
-            draft = replace(draft, kind=folded[target].kind)
-            folded[target] = _join(folded[target], draft)
             notes.append(
                 f"cumulative_tally citing sentence(s) {[s.index for s in draft.segments]}: the "
                 f"sum of the figures of the report citing "
                 f"{[s.index for s in folded[target].segments]}, folded into it (its total)"
             )
+            folded[target] = _join(folded[target], replace(draft, kind=folded[target].kind))
             continue
         partners = [
             i for i, kept in enumerate(folded) if not _differ(kept, draft) and _tied(kept, draft)

@@ -376,6 +376,8 @@ def _context_before(cited: list[Segment], view: ArticleView) -> list[Segment]:
 
 #: How close after a deal word a date is the deal's ("a deal struck in Istanbul on May 16").
 _DEAL_DATE_CHARS = 32
+#: What may stand between a date and the deal word after it ("the June 2's deal").
+_POSSESSIVE = re.compile(r"(?:['’]s)?\s*")
 
 
 def _of_a_deal(text: str, mention: DateMention) -> bool:
@@ -388,9 +390,8 @@ def _of_a_deal(text: str, mention: DateMention) -> bool:
         return False  # "the Istanbul agreements today has transferred": today's handover
     before = _CLAUSE_BREAK.split(text[: mention.start])[-1][-_DEAL_DATE_CHARS:]
     after = text[mention.end : mention.end + 24]
-    return mentions("agreement", before) or bool(
-        pattern("agreement").match(after, len(after) - len(after.lstrip(" '’s")))
-    )
+    deal_word_at = _POSSESSIVE.match(after).end()  # type: ignore[union-attr]
+    return mentions("agreement", before) or bool(pattern("agreement").match(after, deal_word_at))
 
 
 def _published_for(segment: Segment, view: ArticleView) -> EventDate:
@@ -432,7 +433,7 @@ def date_of(
         found = deals  # "... in May under a deal struck on May 16": the deal's day
     elif kind in _HANDOVERS:
         found = [f for f in found if f not in deals]
-    if not found and kind in ("prisoner_exchange", "body_repatriation"):
+    if not found and kind in _HANDOVERS:
         context = _context_before(cited, view)
         found = [
             (segment, mention)
@@ -565,6 +566,23 @@ def read_sentence(
 _TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation", "talks_round")
 
 
+def _occasion_dates(text: str, segment: Segment, view: ArticleView) -> list[DateMention]:
+    """The days a sentence (``text``: its text, as is or prepared) tells events on.
+
+    Days and weekdays, not the dateline's, not one opening a period ("since June 11") and not
+    a deal's ("the June 2 deal", "a deal struck on May 16").
+    """
+    offset = view.dateline_end - segment.start
+    return [
+        m
+        for m in find_dates(text)
+        if m.kind in ("absolute", "weekday")
+        and m.start >= offset
+        and not is_start_of_period(text, m)
+        and not _of_a_deal(text, m)
+    ]
+
+
 def _occasions(
     segment: Segment, counts: list[tuple[Count, Figure]], view: ArticleView
 ) -> list[tuple[DateMention, list[Count]]] | None:
@@ -580,15 +598,7 @@ def _occasions(
 
     """
     text = prepared_text(segment.text, view.language)
-    offset = view.dateline_end - segment.start
-    dated = [
-        m
-        for m in find_dates(text)
-        if m.kind in ("absolute", "weekday")
-        and m.start >= offset
-        and not is_start_of_period(text, m)
-        and not _of_a_deal(text, m)  # "the June 2 deal", "a deal struck on May 16"
-    ]
+    dated = _occasion_dates(text, segment, view)
     if len({m.text.casefold() for m in dated}) < 2:
         return None
     grouped: dict[int, list[Count]] = {i: [] for i in range(len(dated))}
@@ -628,15 +638,7 @@ def _respectively(
     before = [s for s in view.segments if s.is_prose and s.index < segment.index]
     if len(events) < 2 or not before or before[-1].paragraph != segment.paragraph:
         return None
-    previous = before[-1]
-    dated = [
-        m
-        for m in find_dates(previous.text)
-        if m.kind in ("absolute", "weekday")
-        and previous.start + m.start >= view.dateline_end
-        and not is_start_of_period(previous.text, m)
-        and not _of_a_deal(previous.text, m)
-    ]
+    dated = _occasion_dates(before[-1].text, before[-1], view)
     if len({m.text.casefold() for m in dated}) != len(dated) or len(dated) != len(events):
         return None
     return [(mention, [count]) for mention, count in zip(dated, events, strict=True)]
