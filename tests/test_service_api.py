@@ -112,6 +112,20 @@ def test_not_json_and_wrong_content_types(tmp_path: Path) -> None:
         assert "image/png" in r.json()["detail"]
 
 
+def test_a_query_parameter_given_twice_is_a_422_naming_it(tmp_path: Path) -> None:
+    with running(tmp_path) as s:
+        r = s.client.post(
+            "/v1/articles?title=a&title=b",
+            content=EXCHANGE.encode(),
+            headers={"content-type": "text/plain"},
+        )
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["query", "title"]
+        assert s.llm.requests == []  # refused before any work
+        r = s.client.get("/v1/events?limit=5&limit=7")
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
 def test_a_body_over_the_limit_is_413_declared_or_streamed(tmp_path: Path) -> None:
     with running(tmp_path, max_body_bytes=2048) as s:
         big = {"text": "x" * 4000}

@@ -57,6 +57,26 @@ def require_key(request: Request) -> None:
         )
 
 
+def single_query_values(request: Request) -> None:
+    """Every query parameter of the API takes one value: one given twice is a 422.
+
+    (Left to FastAPI, ``?title=a&title=b`` would quietly keep the last.)
+
+    Raises:
+        RequestValidationError: naming the repeated parameter.
+
+    """
+    names = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RequestValidationError(
+            [
+                {"loc": ["query", name], "msg": "given more than once", "type": "value_error"}
+                for name in repeated
+            ]
+        )
+
+
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {
         401: "No valid API key (when keys are configured).",
@@ -86,7 +106,9 @@ def _json_problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], tags=["v1"])
+router = APIRouter(
+    prefix="/v1", dependencies=[Depends(require_key), Depends(single_query_values)], tags=["v1"]
+)
 health = APIRouter(tags=["health"])
 scrape = APIRouter(dependencies=[Depends(require_key)], tags=["health"])
 
