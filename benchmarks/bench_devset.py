@@ -12,7 +12,11 @@ The model's raw answers are cached in --cache (default: a directory of its own),
 run re-applies the post-processing at no model cost; pass --fresh to measure time on an empty
 cache. Measure time on a quiet machine: other work on the two cores halves the model's speed.
 
-Usage: python benchmarks/bench_devset.py [--cache DIR] [--fresh] [--json OUT] [ARTICLE ...]
+Any other set of articles with gold in the same format is measured the same way with
+--articles-dir DIR --gold FILE (a held-out set, say).
+
+Usage: python benchmarks/bench_devset.py [--cache DIR] [--fresh] [--json OUT]
+       [--articles-dir DIR --gold FILE] [ARTICLE ...]
 """
 
 from __future__ import annotations
@@ -44,12 +48,14 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "devset-cache")
     parser.add_argument("--fresh", action="store_true", help="start from an empty cache")
     parser.add_argument("--json", type=Path, help="write the results and metrics here")
+    parser.add_argument("--articles-dir", type=Path, default=ARTICLES, help="the articles")
+    parser.add_argument("--gold", type=Path, default=GOLD, help="their gold annotations")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each article's records")
     args = parser.parse_args()
     if args.fresh:
         args.cache = Path(tempfile.mkdtemp(prefix="devset-cache-"))
-    gold = load_gold(GOLD)
-    paths = sorted(p for p in ARTICLES.iterdir() if p.stem in gold.articles)
+    gold = load_gold(args.gold)
+    paths = sorted(p for p in args.articles_dir.iterdir() if p.stem in gold.articles)
     if args.articles:
         paths = [p for p in paths if p.stem in set(args.articles)]
     settings = Settings.resolve(cache_dir=args.cache)

@@ -50,7 +50,8 @@ class Settings:
         context_tokens: Context window of the model; longer articles are split.
         max_output_tokens: Upper bound on generated tokens per call.
         generation_budget_s: Model time one article may take: no call is started that
-            would be expected to end past it (the sentences left are named in a warning).
+            would be expected to end past it (the sentences left are named in a warning),
+            by the estimate below or, on a machine slower than it, by the wall time taken.
         context_budget_s: Model time an article may take before its context sentences
             (talks mentioned without a count, date, round or deal; headlines) are no longer
             read; the sentences with an event's substance are read first. On the embedded

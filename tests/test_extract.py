@@ -249,6 +249,34 @@ def test_on_the_embedded_model_what_is_read_does_not_depend_on_its_speed() -> No
     assert estimated_seconds("x" * 100, 4) == pytest.approx(0.3 + 0.69 + 0.6)
 
 
+def test_on_a_machine_slower_than_the_estimate_the_measured_time_stops_the_reading(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = "\n\n".join(f"Swap number {i} freed {i + 10} soldiers on Monday." for i in range(6))
+    # The estimate thinks every call is nearly free; each really takes 0.4 s or more.
+    monkeypatch.setattr(pipeline, "estimated_seconds", lambda sentence, tokens: 0.001)
+    runs = []
+    for delay in (0.4, 0.0):
+        with fake_llm_server([], respond=label_reply("exchange", delay_s=delay)) as server:
+
+            @contextmanager
+            def served(url: str = server.base_url) -> Iterator[Endpoint]:
+                yield Endpoint(base_url=url, model=EMBEDDED_MODEL_NAME)
+
+            embedded = Settings.resolve(generation_budget_s=1.0, cache_dir=tmp_path)
+            with Extractor(embedded, endpoint=served) as extractor:
+                runs.append((extractor.summarise(article(text)), len(server.requests)))
+    (slow, asked_slow), (rerun, asked_rerun) = runs
+    # After two calls of 0.4 s the next would end past 1 s (a busy machine stops sooner).
+    assert 1 <= asked_slow <= 2
+    (warning,) = [w for w in slow.warnings if "not read" in w]
+    assert "on this machine now" in warning
+    # The re-run takes the cached answers at no wall time and reads on where it stopped.
+    assert asked_rerun == 6 - asked_slow
+    assert not any("not read" in w for w in rerun.warnings)
+    assert len(rerun.records) > len(slow.records)
+
+
 def test_a_fully_cached_run_never_imports_the_llm_sdks(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")

@@ -50,6 +50,7 @@ from summarizer.extraction.grounding import (
 from summarizer.extraction.local_model import LocalServer, model_identity
 from summarizer.extraction.prompts import Message, Prompt, load_prompt
 from summarizer.extraction.rate_gate import RateGate
+from summarizer.extraction.reading_budget import ReadingBudget
 from summarizer.extraction.segments import Segment, split_segments
 from summarizer.ingest.articles import Article
 from summarizer.records import (
@@ -348,34 +349,30 @@ class Extractor:
         usage = Usage(cached=bool(requests))
         drafts: list[Draft] = []
         answered = self.settings.model_name
-        # The model time the answers so far cost. On the embedded model it is estimated from
-        # their text and tokens, not measured: cached or fresh, on any machine or load, the
-        # same article reads the same sentences. On an endpoint it is the time each answer
-        # took (a cached one at the time it took then), so a re-run reads what the first did.
-        spent = 0.0
+        budget = ReadingBudget(self.settings.generation_budget_s, self.settings.context_budget_s)
         for number, request in enumerate(requests):
-            # The next call is expected to take as long as the article's calls so far did.
-            expected = spent + spent / number if number else 0.0
-            if number and expected > self.settings.generation_budget_s:
+            stop = budget.stop_reading()
+            if stop is not None:
                 left = sorted(r.segment.index for r in requests[number:])
                 warnings.append(
                     f"{len(left)} candidate sentence(s) not read ({', '.join(map(str, left))}): "
-                    f"the article's {self.settings.generation_budget_s:.0f} s model budget "
-                    "was used up"
+                    + stop
                 )
                 break
-            if number >= len(primary) and expected > self.settings.context_budget_s:
+            if number >= len(primary) and budget.stop_context():
                 log.info(
                     "%s: %d context sentence(s) not read: %.1f s of model time spent "
                     "(context budget %.0f s)",
-                    article.id, len(requests) - number, spent, self.settings.context_budget_s,
+                    article.id, len(requests) - number, budget.spent_s,
+                    self.settings.context_budget_s,
                 )  # fmt: skip
                 break
             cached = self._answer(request)
-            spent += (
+            budget.add(
                 estimated_seconds(request.segment.text, cached.usage.completion_tokens)
                 if self.settings.uses_embedded_model
-                else cached.usage.seconds
+                else cached.usage.seconds,
+                fresh_s=None if cached.usage.cached else cached.usage.seconds,
             )
             usage = _add_usage(usage, cached.usage)
             answered = cached.model_answered
