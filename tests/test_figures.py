@@ -125,3 +125,26 @@ def test_a_sentence_opening_with_a_running_total_word_counts_totals_throughout()
     assert [(f.value, f.running_total) for f in read_figures(text, "en")] == [
         (84, False), (5000, True),
     ]  # fmt: skip
+
+
+def test_a_turkish_distributive_figure_is_each_sides() -> None:
+    for text in ("iki tarafın da yaklaşık 250'şer askeri personeli teslim aldığını",
+                 "tarafların 1.200'er savaş esirini daha takas etme konusunda uzlaştığını",
+                 "146'şar esir serbest bırakıldı"):  # fmt: skip
+        (figure,) = read_figures(text, "tr")
+        assert figure.each_side, text
+    # "1.000'e 1.000" is 1,000 for 1,000; a dative alone ("Kiev'e 300") is no pair.
+    assert all(f.each_side for f in read_figures("1.000'e 1.000 esir takası", "tr"))
+    assert not read_figures("Kiev'e 300 esir verdi", "tr")[0].each_side
+
+
+def test_an_x_for_x_pair_counts_the_category_named_before_it() -> None:
+    for text, language, category in [
+        ("6 мая стороны обменялись военнопленными по формуле «205 на 205».", "ru", "servicemen"),
+        ("Тогда делегации условились провести обмен по формуле «тысяча на тысячу».", "ru",
+         "people"),
+        ("the 1,000-for-1,000 swap agreed in Istanbul", "en", "people"),
+        ("a promise to return bodies 6,000 for 6,000", "en", "bodies"),
+    ]:  # fmt: skip
+        figures = read_figures(text, language)
+        assert [(f.each_side, f.category) for f in figures] == [(True, category)] * 2, text

@@ -193,6 +193,22 @@ def test_a_handover_wanted_pledged_or_decided_is_an_agreement_not_a_handover() -
             "de",
         ),
         ("Moscow pledged to return the bodies of 6,000 Ukrainian soldiers.", "en"),
+        # committed to, or told in the future tense
+        (
+            "As delegações comprometeram-se a trocar mais 1.200 prisioneiros de guerra de "
+            "cada lado.",
+            "pt",
+        ),
+        (
+            "Кроме того, по словам Мединского, стороны передадут друг другу тела погибших "
+            "военнослужащих — по 6 тыс. с каждой стороны.",
+            "ru",
+        ),
+        (
+            "Medinski ayrıca Rusya'nın 3 bin Ukraynalı askerin cenazesini Ukrayna'ya teslim "
+            "edeceğini söyledi.",
+            "tr",
+        ),
     ]:
         drafts, _ = ground(text, entry("exchange+total"), language=language)
         assert [d.kind for d in drafts] == ["agreement"], text
@@ -279,3 +295,19 @@ def test_a_swap_that_was_the_only_result_of_talks_is_their_agreement() -> None:
     ]:  # fmt: skip
         drafts, _ = ground(text, entry("exchange"), language=language)
         assert [d.kind for d in drafts] == ["agreement"], text
+
+
+def test_a_count_of_what_no_one_came_back_from_is_no_running_total() -> None:
+    for text, language in [
+        ("Dall'inizio dell'invasione la missione ha raccolto in tutto oltre 1.200 testimonianze "
+         "di ex prigionieri.", "it"),
+        ("The report records at least 206 deaths of Ukrainian prisoners of war in custody "
+         "since February 2022.", "en"),
+    ]:  # fmt: skip
+        for label in ("exchange", "total", "exchange+total"):
+            drafts, _ = ground(text, entry(label, "ukraine"), language=language)
+            assert drafts == [], (text, label)
+    (draft,), _ = ground(
+        "Ukraine has brought home 5,857 people since February 2022.", entry("exchange", "ukraine")
+    )
+    assert draft.kind == "cumulative_tally"

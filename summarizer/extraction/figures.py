@@ -101,9 +101,10 @@ _DURATION_AFTER = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.;!?:()\[\]«»\"“”]|\s[—–-]\s")
+_SENTENCE_PART_END = re.compile(r"[.;!?:()\[\]]|\s[—–-]\s")
 _FOR_PAIR = re.compile(
-    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x)"
-    r"\s?-?\s*)(\d[\d,. ]*)",
+    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x|"
+    r"['’]y?[ae])\s?-?\s*)(\d[\d,. ]*)",
     re.IGNORECASE,
 )
 _EACH_AFTER = re.compile(
@@ -113,6 +114,8 @@ _EACH_AFTER = re.compile(
     r"na stronę|من كل جانب|لكل طرف)(?!\w)",
     re.IGNORECASE,
 )
+#: Turkish distributive suffix on a figure: "250'şer", "1.200'er" (each), not "1.000'e" (to).
+_DISTRIBUTIVE = re.compile(r"['’](?:ş?[ae]r)(?!\w)", re.IGNORECASE)
 _TURKISH_AFTER = {
     "over": re.compile(r"^'?\w{0,3}\s*(?:fazla|aşkın|üzerinde)", re.IGNORECASE),
     "about": re.compile(r"^'?\w{0,3}\s*civarında", re.IGNORECASE),
@@ -378,7 +381,7 @@ def _each_side_numbers(text: str, numbers: list[tuple[int, int]]) -> set[int]:
         # "Russia and Ukraine each handed over 390", "both sides each freed 84"
         if _EACH_VERB_BEFORE.search(text[max(0, start - 40) : start]):
             marked.add(i)
-        if _EACH_AFTER.match(text[end : end + AFTER_CHARS]):
+        if _EACH_AFTER.match(text[end : end + AFTER_CHARS]) or _DISTRIBUTIVE.match(text, end):
             marked.add(i)
         # "84 for 84", "1,000-for-1,000": both numbers are each side's.
         if i + 1 < len(numbers):
@@ -444,7 +447,42 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 or bool(pattern("running_total").search(clause + " " + window)),
             )
         )
-    return _shared_categories(figures, converted)
+    return _paired_categories(_shared_categories(figures, converted), converted)
+
+
+def _paired_categories(figures: list[Figure], text: str) -> list[Figure]:
+    """An "X for X" pair with no category word after it counts what the words before say.
+
+    "обмен пленными по формуле «1000 на 1000»", "a 1,000-for-1,000 prisoner swap": the pair
+    is one swap's count; its category is the nearest category word before it, else people
+    (bodies when the sentence is about bodies).
+    """
+    result = list(figures)
+    for i in range(len(result) - 1):
+        first, second = result[i], result[i + 1]
+        if (
+            first.category is not None
+            or second.category is not None
+            or first.value != second.value
+            or not (first.each_side and second.each_side)
+            or not _FOR_PAIR.match(text[first.end : second.start] + "0")
+        ):
+            continue
+        # the clause before the pair, quotes included ("по формуле «205 на 205»")
+        before = _SENTENCE_PART_END.split(text[max(0, first.start - BEFORE_CHARS) : first.start])[
+            -1
+        ]
+        named = [
+            (match.start(), category)
+            for category in _CATEGORY_ORDER
+            for match in pattern(f"category:{category}").finditer(before)
+        ]
+        category: Category = max(named)[1] if named else "people"
+        if pattern("bodies").search(text):
+            category = "bodies"
+        result[i] = replace(first, category=category)
+        result[i + 1] = replace(second, category=category)
+    return result
 
 
 def _dates_in(text: str) -> list[tuple[DateMention, bool]]:

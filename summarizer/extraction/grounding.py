@@ -127,7 +127,9 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
         and counted
         and all(f.running_total for f in counted)
     ):
-        return "cumulative_tally"  # "1,000 each in three stages", "5,857 since 2022"
+        # "1,000 each in three stages", "5,857 since 2022"; not "1,200 testimonies of former
+        # prisoners in all", "206 deaths in custody since 2022": none of them came back.
+        return "cumulative_tally" if mentions("swapped", text) or bodies else None
     if kind == "prisoner_exchange":
         if counted and all(f.category == "bodies" for f in counted):
             return "body_repatriation"

@@ -87,6 +87,14 @@ INTENDED = (
     "want to", "wants to", "intend", "wollen", "zu übergeben", "auszutauschen",
     "zurückzugeben", "freizulassen", "kararlaştır", "хотят", "хочуть", "veulent", "quieren",
     "querem", "vogliono", "chcą",
+    # a handover in the future tense ("стороны передадут по 6 тыс.", "teslim edeceğini")
+    "передадут", "передаст", "обменяются", "вернут", "освободят", "передадуть", "передасть",
+    "обміняються", "повернуть", "звільнять", "übergeben werden", "échangeront", "remettront",
+    "restitueront", "rendront", "libéreront", "intercambiarán", "entregarán", "devolverán",
+    "liberarán", "trocarão", "entregarão", "devolverão", "scambieranno", "consegneranno",
+    "restituiranno", "wymienią", "przekażą", "oddadzą", "uwolnią", "teslim edeceğ",
+    "teslim edecek", "takas edeceğ", "takas edecek", "iade edeceğ", "iade edecek",
+    "serbest bırakacak", "edilecek", "ستسلم", "سيتم تبادل", "ستتبادل",
 )  # fmt: skip
 
 #: The bodies of the dead handed over: specific enough to make a sentence relevant.
@@ -147,6 +155,16 @@ AGREEMENT = (
     "único resultado", "unico risultato", "единственным результатом",
     "единственный результат", "єдиним результатом", "єдиний результат",
     "jedynym rezultatem", "jedyny rezultat", "tek somut sonuç", "tek sonuç",
+    "concrete result", "tangible result", "конкретным результатом", "ощутимым результатом",
+    "конкретним результатом", "відчутним результатом", "konkretnym rezultatem",
+    "konkreten ergebnis", "konkretes ergebnis", "résultat concret", "resultado concreto",
+    "risultato concreto", "somut sonuç",
+    # a swap the sides committed to ("comprometeram-se a trocar mais 1.200")
+    "committed to", "commit to", "обязались", "обязалась", "зобов'язал", "зобовʼязал",
+    "verpflichtet", "se sont engagés", "s'est engagé", "s'engagent", "se comprometieron",
+    "se comprometió", "comprometeram-se", "se comprometeram", "comprometeu-se",
+    "si sono impegnat", "si è impegnat", "zobowiązał", "zobowiązały", "taahhüt",
+    "تعهد", "تعهدت", "تعهدا",
 )  # fmt: skip
 
 #: Words that introduce another, earlier event of the kind ("The previous exchange ...").
