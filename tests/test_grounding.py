@@ -159,6 +159,40 @@ def test_a_recap_sentence_is_one_event_per_dated_occasion() -> None:
     ]
 
 
+def test_a_day_named_relatively_is_an_occasion_when_each_day_has_its_counts() -> None:
+    text = (
+        "W piątek na wolność wyszło po 390 osób z każdej strony, a wczoraj Kijów i Moskwa "
+        "wymieniły kolejnych 307 żołnierzy za 307."
+    )
+    published = EventDate(value="2025-05-25", precision="day")
+    drafts, _ = ground(text, entry("exchange"), language="pl", published=published)
+    assert [(d.date.value, [(c.side, c.value) for c in d.counts]) for d in drafts] == [
+        ("2025-05-23", [("each_side", 390)]),
+        ("2025-05-24", [("each_side", 307)]),
+    ]
+    # One occasion told on a day, reported on another: one event, on the day it happened.
+    (draft,), _ = ground(
+        "Yesterday Kyiv said 307 soldiers each were freed on Saturday.",
+        entry("exchange"),
+        published=published,
+    )
+    assert draft.date.value == "2025-05-24" and [c.value for c in draft.counts] == [307]
+
+
+def test_a_deal_told_beside_a_swap_done_takes_no_date_of_the_swaps() -> None:
+    drafts, _ = ground(
+        "Rosja i Ukraina przeprowadziły w niedzielę trzeci etap uzgodnionej w Stambule "
+        "wymiany więźniów – uwolniono po 303 wojskowych z każdej strony.",
+        entry("exchange+talks"),
+        language="pl",
+        published=EventDate(value="2025-05-25", precision="day"),
+    )
+    assert sorted((d.kind, d.date.value) for d in drafts) == [
+        ("agreement", None),
+        ("prisoner_exchange", "2025-05-25"),
+    ]
+
+
 def test_talks_named_by_their_round_in_passing_are_an_event() -> None:
     drafts, _ = ground(
         "On July 23, the day of the third round of talks, the sides swapped about 250 each.",

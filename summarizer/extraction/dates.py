@@ -271,6 +271,15 @@ def _as_datetime(published: EventDate) -> datetime | None:
 
 
 @lru_cache(maxsize=2048)
+def names_a_day(mention: DateMention, language: str) -> bool:
+    """Whether a relative date names one day ("yesterday", "вчера", "wczoraj"), not a week."""
+    if mention.kind != "relative":
+        return mention.kind in ("absolute", "weekday")
+    base = datetime(2025, 1, 15)
+    parsed = _parse(mention.text, language, base)
+    return parsed is not None and parsed[1] == "day" and (base.date() - parsed[0]).days < 7
+
+
 def _parse(text: str, language: str, base: datetime | None) -> tuple[date, str] | None:
     from dateparser.date import DateDataParser
 

@@ -103,7 +103,7 @@ _DURATION_AFTER = re.compile(
 _CLAUSE_END = re.compile(r"[.;!?:()\[\]«»\"“”]|\s[—–-]\s")
 _SENTENCE_PART_END = re.compile(r"[.;!?:()\[\]]|\s[—–-]\s")
 _FOR_PAIR = re.compile(
-    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|contre|por|per|für|gegen|karşılık|مقابل|x|"
+    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|za|contre|por|per|für|gegen|karşılık|مقابل|x|"
     r"['’]y?[ae])\s?-?\s*)(\d[\d,. ]*)",
     re.IGNORECASE,
 )

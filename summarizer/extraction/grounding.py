@@ -28,6 +28,7 @@ from summarizer.extraction.dates import (
     DateMention,
     find_dates,
     is_start_of_period,
+    names_a_day,
     resolve,
     sentence_year,
 )
@@ -409,14 +410,20 @@ def _published_for(segment: Segment, view: ArticleView) -> EventDate:
 
 
 def date_of(
-    kind: str, when: str | None, cited: list[Segment], view: ArticleView
+    kind: str,
+    when: str | None,
+    cited: list[Segment],
+    view: ArticleView,
+    beside_handover: bool = False,
 ) -> tuple[EventDate, str | None, str | None]:
     """An event's date from its cited sentences' date words, resolved by code.
 
     The words the model named (``when``) pick among several; else the first full date. A
     date that opens a period ("since February 2022") and the dateline's date are never an
     event's. A running total with no date of its own is as of the publication day. A date
-    after the publication of an article that reports the event as done is refused.
+    after the publication of an article that reports the event as done is refused. An
+    agreement told beside a handover done (``beside_handover``) takes only a date told as
+    the deal's: the sentence's other dates are the handover's.
 
     Returns:
         The date, the words it was read from, and a warning when a date was refused.
@@ -433,6 +440,8 @@ def date_of(
     deals = [f for f in found if _of_a_deal(f[0].text, f[1])]
     if kind == "agreement" and deals:
         found = deals  # "... in May under a deal struck on May 16": the deal's day
+    elif kind == "agreement" and beside_handover:
+        found = []  # "exchanged 303 each on Sunday under the deal agreed in Istanbul"
     elif kind in _HANDOVERS:
         found = [f for f in found if f not in deals]
     if not found and kind in _HANDOVERS:
@@ -556,8 +565,11 @@ def read_sentence(
                 taken += occasion_counts
     # What the dated occasions counted is theirs, not the deal's told beside them.
     allotted = _allot(kinds, [(c, f) for c, f in counts if c not in taken])
+    handover = bool(taken) or any(k in _HANDOVERS for k in kinds)
     for kind in kinds:
-        event_date, date_text, date_warning = date_of(kind, None, [segment], view)
+        event_date, date_text, date_warning = date_of(
+            kind, None, [segment], view, beside_handover=handover
+        )
         if date_warning:
             warnings.append(f"{label}: {date_warning}")
         drafts.append(_draft(kind, segment, allotted[kind], event_date, date_text, view))
@@ -568,17 +580,23 @@ def read_sentence(
 _TOLD_BY_DATE = ("prisoner_exchange", "body_repatriation", "talks_round")
 
 
-def _occasion_dates(text: str, segment: Segment, view: ArticleView) -> list[DateMention]:
+def _occasion_dates(
+    text: str, segment: Segment, view: ArticleView, relative: bool = False
+) -> list[DateMention]:
     """The days a sentence (``text``: its text, as is or prepared) tells events on.
 
-    Days and weekdays, not the dateline's, not one opening a period ("since June 11") and not
-    a deal's ("the June 2 deal", "a deal struck on May 16").
+    Days and weekdays (and, with ``relative``, "yesterday" and the like), not the
+    dateline's, not one opening a period ("since June 11") and not a deal's ("the June 2
+    deal", "a deal struck on May 16").
     """
     offset = view.dateline_end - segment.start
     return [
         m
         for m in find_dates(text)
-        if m.kind in ("absolute", "weekday")
+        if (
+            m.kind in ("absolute", "weekday")
+            or (relative and m.kind == "relative" and names_a_day(m, view.language))
+        )
         and m.start >= offset
         and not is_start_of_period(text, m)
         and not _of_a_deal(text, m)
@@ -600,7 +618,18 @@ def _occasions(
 
     """
     text = prepared_text(segment.text, view.language)
-    dated = _occasion_dates(text, segment, view)
+    # "W piątek ... po 390 ..., a wczoraj ... 307 za 307": a day named relatively is an
+    # occasion when each day named has counts of its own (not "Yesterday Kyiv said 307 were
+    # freed on Saturday", which tells one).
+    with_relative = _occasions_of(text, counts, _occasion_dates(text, segment, view, True))
+    if with_relative is not None and all(found for _, found in with_relative):
+        return with_relative
+    return _occasions_of(text, counts, _occasion_dates(text, segment, view))
+
+
+def _occasions_of(
+    text: str, counts: list[tuple[Count, Figure]], dated: list[DateMention]
+) -> list[tuple[DateMention, list[Count]]] | None:
     if len({m.text.casefold() for m in dated}) < 2:
         return None
     grouped: dict[int, list[Count]] = {i: [] for i in range(len(dated))}
