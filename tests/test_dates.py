@@ -44,6 +44,7 @@ def resolved(text: str, language: str, published: EventDate) -> list[str | None]
         ("uk", "у п’ятницю", ["2025-07-18"]),
         ("uk", "переговорів у Стамбулі минулої п’ятниці", ["2025-07-18"]),
         ("ru", "с прошлой субботы", ["2025-07-19"]),
+        ("tr", "üçüncü turu dün İstanbul'da", ["2025-07-23"]),
     ],
 )
 def test_date_words_resolve_against_the_publication_day(
@@ -81,6 +82,8 @@ def test_a_date_that_opens_a_period_is_marked() -> None:
     (mention,) = find_dates(text)
     assert is_start_of_period(text, mention)
     text = "з лютого 2022 року"
+    assert is_start_of_period(text, find_dates(text)[0])
+    text = "Moscou a rendu 6 057 corps à l'Ukraine depuis le 11 juin"
     assert is_start_of_period(text, find_dates(text)[0])
 
 

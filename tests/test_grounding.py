@@ -345,3 +345,51 @@ def test_a_count_of_what_no_one_came_back_from_is_no_running_total() -> None:
         "Ukraine has brought home 5,857 people since February 2022.", entry("exchange", "ukraine")
     )
     assert draft.kind == "cumulative_tally"
+
+
+def test_weekdays_told_after_last_week_are_last_weeks_and_a_day_told_last_year_its() -> None:
+    monday = EventDate(value="2025-06-16", precision="day")
+    drafts, _ = ground(
+        "Kiev et Moscou ont procédé la semaine dernière à plusieurs échanges : lundi, des "
+        "soldats de moins de 25 ans ont été libérés ; samedi, une nouvelle étape a eu lieu.",
+        entry("exchange"),
+        language="fr",
+        published=monday,
+    )
+    assert [d.date.value for d in drafts] == ["2025-06-09", "2025-06-14"]
+    (draft,), _ = ground(
+        "Geçen hafta perşembe günü ise Ukrayna 1.000 asker cenazesini teslim aldı.",
+        entry("bodies", "ukraine"),
+        language="tr",
+    )
+    assert draft.date.value == "2025-07-17"
+    # The week told after the weekday is another event's ("agreed last week").
+    (draft,), _ = ground(
+        "Rússia e Ucrânia trocaram neste domingo 303 militares de cada lado, encerrando a "
+        "troca acordada na semana passada em Istambul.",
+        entry("exchange"),
+        language="pt",
+        published=EventDate(value="2025-05-25", precision="day"),
+    )
+    assert draft.date.value == "2025-05-25"
+    (draft,), _ = ground(
+        "El 3 de enero del año pasado volvieron a casa 230 personas.",
+        entry("exchange", "ukraine"),
+        language="es",
+        published=EventDate(value="2025-04-20", precision="day"),
+    )
+    assert draft.date.value == "2024-01-03"
+
+
+def test_a_swap_received_under_an_agreement_is_the_swap_and_the_agreement() -> None:
+    drafts, _ = ground(
+        "L'Ukraine a récupéré lundi 1 245 corps de soldats, dans le cadre des accords conclus "
+        "début juin à Istanbul.",
+        entry("bodies", "ukraine"),
+        language="fr",
+        published=EventDate(value="2025-06-16", precision="day"),
+    )
+    assert sorted((d.kind, d.date.value, [c.value for c in d.counts]) for d in drafts) == [
+        ("agreement", None, []),
+        ("body_repatriation", "2025-06-16", [1245]),
+    ]

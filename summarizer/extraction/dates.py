@@ -100,6 +100,10 @@ def weekday_index() -> dict[str, int]:
     return index
 
 
+#: Relative day words shorter than four letters that are words, not abbreviations.
+_SHORT_RELATIVE = {"dün"}
+
+
 def _relative_words(languages: tuple[str, ...]) -> list[str]:
     from dateparser.languages.loader import default_loader
 
@@ -109,7 +113,9 @@ def _relative_words(languages: tuple[str, ...]) -> list[str]:
         for key, words in relative.items():
             if key in _RELATIVE_DAYS:
                 found.update(
-                    w.lower() for w in words if len(w) >= 4 and not w.isdigit() and w not in _VAGUE
+                    w.lower()
+                    for w in words
+                    if (len(w) >= 4 or w in _SHORT_RELATIVE) and not w.isdigit() and w not in _VAGUE
                 )
     return sorted(found, key=len, reverse=True)
 
@@ -175,7 +181,8 @@ _NUMERIC = re.compile(
     r"(?P<d2>\d{1,2})[./](?P<m2>\d{1,2})[./](?P<y2>(?:19|20)\d\d))(?![\w])"
 )
 _SINCE = re.compile(
-    r"(?:since|from|с|со|з|із|від|seit|depuis|desde|od|dal|dall'|dallo|dalla|منذ)\s+(?:the\s+)?$",
+    r"(?:since|from|с|со|з|із|від|seit|depuis|desde|od|dal|dall'|dallo|dalla|منذ)\s+"
+    r"(?:(?:the|le|el|o|il|dem|den)\s+)?$",
     re.IGNORECASE,
 )
 _SINCE_AFTER = re.compile(r"^'?\w{0,4}\s+(?:beri|bu yana|itibaren)", re.IGNORECASE)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from summarizer.extraction.dates import (
     DateMention,
@@ -409,6 +409,46 @@ def _published_for(segment: Segment, view: ArticleView) -> EventDate:
     return EventDate(value=f"{year:04d}", precision="year") if year else view.published
 
 
+#: "last week" and "last year" in a sentence: its weekdays are last week's, its days and
+#: months without a year last year's ("lundi ..., mardi ..., samedi" told "la semaine
+#: dernière"; "el 3 de enero del año pasado").
+_LAST_WEEK = re.compile(
+    r"(?<!\w)(?:last week|the previous week|на прошлой неделе|на минулому тижні|минулого "
+    r"тижня|letzte woche|vergangene woche|in der vergangenen woche|la semaine dernière|la "
+    r"semaine passée|la semana pasada|a semana passada|na semana passada|la settimana scorsa|"
+    r"la scorsa settimana|w zeszłym tygodniu|w ubiegłym tygodniu|w poprzednim tygodniu|"
+    r"geçen hafta|الأسبوع الماضي)(?!\w)",
+    re.IGNORECASE,
+)
+_LAST_YEAR = re.compile(
+    r"(?<!\w)(?:last year|в прошлом году|прошлого года|минулого року|торік|letzten jahres|"
+    r"vergangenen jahres|im vergangenen jahr|letztes jahr|l'année dernière|l'an dernier|"
+    r"l'année précédente|del año pasado|el año pasado|do ano passado|no ano passado|"
+    r"dell'anno scorso|l'anno scorso|w zeszłym roku|w ubiegłym roku|zeszłego roku|"
+    r"ubiegłego roku|geçen yıl|العام الماضي)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _reading_base(segment: Segment, view: ArticleView, mention: DateMention) -> EventDate:
+    """The date one of a sentence's dates is read against (see ``_published_for``).
+
+    A weekday told after "last week" in its sentence is read against the Sunday that ended it; a
+    day and month without a year in one told "last year", against that year.
+    """
+    published = _published_for(segment, view)
+    # "la semaine dernière ...: lundi, ..." (not "neste domingo ..., acordada na semana passada")
+    last_week = _LAST_WEEK.search(segment.text[: mention.start]) is not None
+    if mention.kind == "weekday" and published.precision == "day" and published.value and last_week:
+        day = date.fromisoformat(published.value)
+        sunday = day - timedelta(days=day.weekday() + 1)
+        return EventDate(value=sunday.isoformat(), precision="day")
+    last_year = _LAST_YEAR.search(segment.text) is not None
+    if mention.kind == "absolute" and not mention.has_year and published.value and last_year:
+        return EventDate(value=f"{int(published.value[:4]) - 1:04d}", precision="year")
+    return published
+
+
 def date_of(
     kind: str,
     when: str | None,
@@ -458,7 +498,11 @@ def date_of(
             return view.published, None, None
         return EventDate(), None, None
     absolute = [f for f in found if f[1].kind == "absolute"]
-    chosen = absolute[0] if absolute else found[0]
+    # "Geçen hafta perşembe günü": the weekday of last week, not the week
+    weekdays = [
+        f for f in found if f[1].kind == "weekday" and _LAST_WEEK.search(f[0].text[: f[1].start])
+    ]
+    chosen = absolute[0] if absolute else weekdays[0] if weekdays else found[0]
     if when:
         said = " ".join(when.casefold().split())
         matching = [
@@ -467,7 +511,7 @@ def date_of(
         if matching:
             chosen = matching[0]
     mention = chosen[1]
-    resolved = resolve(mention, view.language, _published_for(chosen[0], view))
+    resolved = resolve(mention, view.language, _reading_base(chosen[0], view, mention))
     if _after_publication(resolved, view):
         warning = (
             f"date {mention.text!r} resolves to {resolved.value}, after the article's "
@@ -559,7 +603,7 @@ def read_sentence(
         if occasions is not None:
             kinds.remove(kind)
             for mention, occasion_counts in occasions:
-                published = _published_for(segment, view)
+                published = _reading_base(segment, view, mention)
                 resolved = _refused_if_later(resolve(mention, view.language, published), view)
                 drafts.append(_draft(kind, segment, occasion_counts, resolved, mention.text, view))
                 taken += occasion_counts

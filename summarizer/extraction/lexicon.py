@@ -59,6 +59,7 @@ SWAPPED = (
     "zurückgekehrt", "übergeben", "übergab",
     "échang", "libéré", "rapatrié", "remis",
     "intercambi", "canje", "canjea", "liberad", "regresaron", "entregad", "entregaron",
+    "volvieron a casa", "vuelven a casa",
     "troca", "trocaram", "libertad", "libertou", "regressaram",
     "scambi", "liberat", "rimpatriat", "rientrat", "tornat",
     "wymian", "wymieni", "uwolni", "powrócił", "wrócił", "przekaza", "odzyska",
@@ -368,6 +369,18 @@ COMPLETED = (
     "wymieniły", "wymienili", "przekazały", "uwolniono", "odbyła się", "wrócili",
     "takas etti", "gerçekleştirdi", "serbest bırakıldı", "teslim etti", "döndü",
     "تم تبادل", "أفرج", "أطلق", "جرى", "تبادلت",
+    # received or got back, in the perfect and the passive
+    "обменяли", "получила", "получили", "вернула", "передала", "возвращено", "переданы",
+    "отримала", "отримали", "повернула", "передала", "обміняли", "передано", "повернуто",
+    "erhielt", "erhielten", "zurückerhalten", "überstellt", "a récupéré", "ont récupéré",
+    "a reçu", "ont reçu", "ont été remis", "ont été remises", "ont été rendus", "a rendu",
+    "ont été échangés", "ont été rapatriés", "recuperó", "recibió", "recibieron", "devolvió",
+    "fueron entregados", "se intercambiaron", "recuperou", "recebeu", "receberam", "devolveu",
+    "foram libertados", "foram entregues", "ha recuperato", "ha ricevuto", "hanno ricevuto",
+    "ha restituito", "sono stati restituiti", "sono stati liberati", "odzyskała",
+    "odzyskali", "otrzymała", "otrzymali", "przekazała", "wymieniono", "wyszło na wolność",
+    "wyszli na wolność", "teslim aldı", "teslim edildi", "iade edildi", "takas edildi",
+    "gerçekleştirildi", "geri döndü", "تسلمت", "سلمت", "استعادت", "عادوا",
 )  # fmt: skip
 
 #: Nationality words right after a figure: "248 Russian servicemen" were received by Russia.
