@@ -148,3 +148,17 @@ def test_an_x_for_x_pair_counts_the_category_named_before_it() -> None:
     ]:  # fmt: skip
         figures = read_figures(text, language)
         assert [(f.each_side, f.category) for f in figures] == [(True, category)] * 2, text
+
+
+def test_arabic_each_side_and_nationality_nouns_are_read() -> None:
+    (total, each) = read_figures("شملت 492 أسير حرب، بواقع 246 أسيراً لكل جانب", "ar")
+    assert (total.value, total.category, each.value, each.each_side, each.category) == (
+        492, "servicemen", 246, True, "people",
+    )  # fmt: skip
+    figures = read_figures(
+        "230 ucranianos volvieron a su patria, y Rusia recibió 248 militares", "es"
+    )
+    assert [(f.value, f.category) for f in figures] == [(230, "people"), (248, "servicemen")]
+    # "russi" (it) is no stem of "Russie" (fr)
+    (figure,) = read_figures("contre 78 reçus par la Russie", "fr")
+    assert figure.category is None

@@ -146,3 +146,17 @@ def test_two_figures_of_one_side_and_category_are_both_compared() -> None:
     folded = _folded(text, {1: "bodies", 2: "bodies"})
     # {1245, 51} and {1245} share 1,245: one handover (not "51 differs from 1,245").
     assert [[s.index for s in d.segments] for d in folded] == [[1, 2]]
+
+
+def test_a_figure_that_sums_the_swaps_figures_for_its_side_is_the_same_swap() -> None:
+    text = (
+        "On Saturday 246 Russian servicemen were returned and 246 prisoners of war were "
+        "transferred to Ukraine. "
+        "Additionally, 15 wounded Russian servicemen were returned in exchange for 31 "
+        "wounded Ukrainian prisoners of war. "
+        "Zelensky wrote that 277 of our warriors have returned home to Ukraine. "
+        "Zelensky wrote that 300 of our warriors have returned home to Ukraine."
+    )
+    folded = _folded(text, {}, EventDate(value="2025-04-20", precision="day"))
+    # 277 = 246 + 31 (each side's 246 counts for Ukraine); 300 is no sum of them.
+    assert [[s.index for s in d.segments] for d in folded] == [[1, 2, 3], [4]]

@@ -393,3 +393,29 @@ def test_a_swap_received_under_an_agreement_is_the_swap_and_the_agreement() -> N
         ("agreement", None, []),
         ("body_repatriation", "2025-06-16", [1245]),
     ]
+
+
+def test_days_of_swaps_told_since_a_meeting_are_not_the_meetings_days() -> None:
+    drafts, _ = ground(
+        "The two sides have also swapped prisoners of war three times since the Istanbul "
+        "meeting: on June 9, on June 10, and again on Saturday.",
+        entry("exchange+talks"),
+        published=EventDate(value="2025-06-16", precision="day"),
+    )
+    assert sorted((d.kind, d.date.value) for d in drafts) == [
+        ("prisoner_exchange", "2025-06-09"),
+        ("prisoner_exchange", "2025-06-10"),
+        ("prisoner_exchange", "2025-06-14"),
+        ("talks_round", None),
+    ]
+
+
+def test_a_period_from_one_day_to_another_is_no_list_of_occasions() -> None:
+    (draft,), _ = ground(
+        "El intercambio se produjo en el marco de la tregua de Pascua, desde las 18:00 del "
+        "sábado hasta la medianoche del domingo.",
+        entry("exchange"),
+        language="es",
+        published=EventDate(value="2025-04-20", precision="day"),
+    )
+    assert draft.kind == "prisoner_exchange"

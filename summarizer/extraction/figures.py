@@ -111,7 +111,7 @@ _EACH_AFTER = re.compile(
     r"^\s*(?:[^\W\d]+\s+){0,2}(?:each|apiece|per side|on each side|from each side|"
     r"с каждой стороны|на каждую сторону|з кожного боку|з кожної сторони|pro seite|je seite|"
     r"de chaque côté|par camp|por cada lado|por bando|de cada lado|per parte|z każdej strony|"
-    r"na stronę|من كل جانب|لكل طرف)(?!\w)",
+    r"na stronę|من كل جانب|لكل طرف|لكل جانب)(?!\w)",
     re.IGNORECASE,
 )
 #: Turkish distributive suffix on a figure: "250'şer", "1.200'er" (each), not "1.000'e" (to).
@@ -279,9 +279,13 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
     # people set free. A count of soldiers or civilians ("31 wounded soldiers") or of bodies
     # stays.
     near_before = _CLAUSE_END.split(before[-25:])[-1]
-    near_after = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:4])
-    if _category(near_after, "") in (None, "people") and (
-        _CASUALTY.search(near_before) or _CASUALTY.search(near_after)
+    near_after = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:6])
+    # "31 wounded Ukrainian prisoners of war", "22 wounded captives": freed, not casualties
+    prisoners = pattern("exchange").search(near_after) is not None
+    if (
+        _category(near_after, "") in (None, "people")
+        and not prisoners
+        and (_CASUALTY.search(near_before) or _CASUALTY.search(near_after))
     ):
         return True
     return _is_date_part(before, after)

@@ -56,6 +56,8 @@ def _differ(a: Draft, b: Draft) -> bool:
         return True
     if _adds_to(earlier, later):
         return False  # "Separately, 31 more were freed": another figure of the same swap
+    if _sum_told(earlier, later):
+        return False  # "277 are coming home" after 246 and 31 more: the same swap, summed
     fa, fb = _figures(a), _figures(b)
     return any(not fa[key] & fb[key] for key in fa.keys() & fb.keys())
 
@@ -116,11 +118,37 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
 
 
 def _adds_to(earlier: Draft, later: Draft) -> bool:
-    """A follow-up that says it adds to what was told: "Separately, ...", "Кроме того, ..."."""
-    if not _follows_up(earlier, later):
+    """A follow-up that says it adds to what was told: "Separately, ...", "Кроме того, ...".
+
+    Its date, if any, is the swap's (an undated follow-up takes the day of the sentence
+    before it).
+    """
+    same_day = bool(later.date.value) and later.date.value == earlier.date.value
+    if not (_follows_up(earlier, later) or (same_day and _within_follow_up(earlier, later))):
         return False
     opening = min(later.segments, key=lambda s: s.index).text[:40]
     return mentions("additionally", opening)
+
+
+def _sum_told(swap: Draft, later: Draft) -> bool:
+    """A follow-up whose every figure is the sum of the swap's for that side.
+
+    "246 ... were transferred to Ukraine. Additionally, 31 wounded ... Zelensky: 277 of our
+    warriors are coming home": 277 is 246 + 31 (an each-side figure counts for both sides).
+    """
+    if not later.counts or later.date_text or not _within_follow_up(swap, later):
+        return False
+    for total in later.counts:
+        pieces = [
+            c.value or 0
+            for c in swap.counts
+            if c.category == total.category and c.side in (total.side, "each_side")
+        ]
+        if total.side not in ("ukraine", "russia") or len(pieces) < 2:
+            return False
+        if sum(pieces) != total.value:
+            return False
+    return True
 
 
 def _total_of(swap: Draft, tally: Draft) -> bool:

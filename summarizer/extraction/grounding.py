@@ -598,9 +598,17 @@ def read_sentence(
     counts = counted(figures, answer.received_by, prepared)
     drafts = []
     taken: list[Count] = []
+    taken_days = False
     for kind in [k for k in kinds if k in _TOLD_BY_DATE]:
         occasions = _occasions(segment, counts, view) or _respectively(segment, counts, view)
+        if occasions is not None and kind == "talks_round" and taken_days:
+            # "swapped prisoners three times since the Istanbul meeting: on June 9, ...": the
+            # days are the swaps'; the talks are told in passing, undated.
+            kinds.remove(kind)
+            drafts.append(_draft(kind, segment, [], EventDate(), None, view))
+            continue
         if occasions is not None:
+            taken_days = kind in _HANDOVERS
             kinds.remove(kind)
             for mention, occasion_counts in occasions:
                 published = _reading_base(segment, view, mention)
@@ -689,7 +697,17 @@ def _occasions_of(
                 chosen = after[0] if after else len(dated) - 1
             grouped[chosen].append(count)
     with_counts = [i for i, found in grouped.items() if found]
+    if not with_counts and _UNTIL.search(text[dated[0].end : dated[1].start]):
+        return None  # "desde las 18:00 del sábado hasta la medianoche del domingo": a period
     return [(dated[i], grouped[i]) for i in (with_counts or list(grouped))]
+
+
+#: Words that close a period between two dates ("from Saturday until Sunday").
+_UNTIL = re.compile(
+    r"(?<!\w)(?:until|till|through|to|hasta|até|jusqu|bis|до|по|fino a|fino al|do|kadar|"
+    r"حتى)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 _RESPECTIVELY = re.compile(

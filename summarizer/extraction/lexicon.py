@@ -59,7 +59,9 @@ SWAPPED = (
     "zurückgekehrt", "übergeben", "übergab",
     "échang", "libéré", "rapatrié", "remis",
     "intercambi", "canje", "canjea", "liberad", "regresaron", "entregad", "entregaron",
-    "volvieron a casa", "vuelven a casa",
+    "volvieron a casa", "vuelven a casa", "devuelt", "transferid", "volvieron", "regresan",
+    "devolvid", "restituit", "trasferit", "zurückgegeben", "rendus", "transférés", "عودة",
+    "تسليم", "نقل",
     "troca", "trocaram", "libertad", "libertou", "regressaram",
     "scambi", "liberat", "rimpatriat", "rientrat", "tornat",
     "wymian", "wymieni", "uwolni", "powrócił", "wrócił", "przekaza", "odzyska",
@@ -182,9 +184,9 @@ ADDITIONALLY = (
     "окремо", "крім того", "окрім того", "також", "ще",
     "außerdem", "zusätzlich", "darüber hinaus", "daneben", "ferner",
     "en outre", "de plus", "par ailleurs", "en plus", "séparément",
-    "además", "aparte", "por separado", "asimismo",
+    "además", "aparte", "por separado", "asimismo", "adicionalmente",
     "além disso", "separadamente", "também",
-    "inoltre", "separatamente", "a parte",
+    "inoltre", "separatamente", "a parte", "in aggiunta",
     "dodatkowo", "ponadto", "oprócz tego", "osobno",
     "ayrıca", "bunun yanı sıra", "ek olarak",
     "إضافة إلى", "بالإضافة إلى", "كما",
@@ -245,6 +247,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "żołnierz", "wojskow", "jeńców wojennych", "jeńcy wojenni", "obrońc",
         "asker", "savaş esir",
         "جندي", "جنود", "عسكري", "أسير حرب", "أسرى حرب", "العسكريين",
+        # "277 de nuestros guerreros"
+        "warriors", "guerrer", "guerrier", "krieger", "воин", "wojownik",
     ),
     "people": (
         "people", "person", "individual", "prisoner", "captive", "citizen", "ukrainians",
@@ -258,7 +262,11 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "persone", "detenuti", "ostaggi", "prigionier",
         "osób", "osoby", "ludzi", "więźni", "zakładnik", "jeńc", "jeniec",
         "kişi", "vatandaş", "rehine", "esir",
-        "شخص", "أشخاص", "محتجز", "رهائن",
+        "شخص", "أشخاص", "محتجز", "رهائن", "أسير", "أسرى",
+        # the people of a side by their nationality ("230 ucranianos volvieron")
+        "украинц", "россиян", "українц", "росіян", "ukrainer$", "russen$", "ukrainiens$",
+        "russes$", "ucranianos$", "rusos$", "russos$", "ucraini$", "russi$", "ukraińc", "rosjan",
+        "أوكرانيين", "الأوكرانيين", "روس$",
     ),
 }  # fmt: skip
 
@@ -343,7 +351,8 @@ EACH_SIDE_WORDS = (
     "cada um dos lados", "cada uma das partes",
     "ciascuna parte", "per parte", "ognuna delle parti", "entrambe le parti hanno consegnato",
     "każda ze stron", "każda strona", "z każdej strony", "obie strony przekazały po",
-    "her iki taraf", "karşılıklı olarak", "كل طرف", "كل جانب", "من كل جانب",
+    "her iki taraf", "karşılıklı olarak", "كل طرف", "كل جانب", "من كل جانب", "لكل جانب",
+    "لكل طرف",
 )  # fmt: skip
 
 #: Words right before a figure that make it each side's: "по 84", "je 84", "each 84".
