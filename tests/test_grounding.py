@@ -419,3 +419,20 @@ def test_a_period_from_one_day_to_another_is_no_list_of_occasions() -> None:
         published=EventDate(value="2025-04-20", precision="day"),
     )
     assert draft.kind == "prisoner_exchange"
+
+
+def test_a_sentence_no_answer_could_make_an_event_of_is_not_worth_a_call() -> None:
+    from summarizer.extraction.grounding import could_report
+
+    for text in (
+        "The next round of talks is expected in June.",
+        "Thousands of Ukrainians are believed to remain in Russian captivity.",
+        "Die Bundesregierung begrüßte die Gespräche, die kommende Woche stattfinden sollen.",
+    ):
+        assert not could_report(text, "de" if text.startswith("Die") else "en"), text
+        view_ = view(text)
+        for label in ("exchange", "talks", "agreement", "total", "bodies"):
+            drafts, _ = read_sentence(entry(label, "ukraine"), view_.segments[0], view_)
+            assert drafts == [], (text, label)
+    assert could_report("Ukraine and Russia exchanged 84 prisoners each on Thursday.", "en")
+    assert could_report("The delegations agreed to swap 1,200 prisoners each.", "en")

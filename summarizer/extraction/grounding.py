@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import get_args
 
 from summarizer.extraction.dates import (
     DateMention,
@@ -40,6 +41,7 @@ from summarizer.records import (
     Count,
     EventDate,
     EventKind,
+    Label,
     SentenceAnswer,
     Side,
 )
@@ -554,6 +556,29 @@ def _allot(
     return allotted
 
 
+def _figures_of_its_day(text: str, language: str) -> tuple[list[Figure], list[Figure]]:
+    """A sentence's figures, and apart those told as another day's ("a day after ...")."""
+    figures = read_figures(text, language)
+    prepared = prepared_text(text, language)
+    other = [f for f in figures if _of_another_day(prepared, f)]
+    return [f for f in figures if f not in other], other
+
+
+def could_report(text: str, language: str) -> bool:
+    """Whether any answer of the model could make an event of this sentence.
+
+    Every label is tried against the words (the same checks ``read_sentence`` applies): a
+    sentence no label survives for ("No date for a fourth round was set", "Thousands are
+    believed to remain in captivity") is not worth a model call; its answer would be dropped.
+    """
+    figures, _ = _figures_of_its_day(text, language)
+    for label in get_args(Label):
+        said = SentenceAnswer(label=label).kinds
+        if any(_checked_kind(k, text, figures) for k in _kinds_told(said, text, figures)):
+            return True
+    return False
+
+
 def read_sentence(
     answer: SentenceAnswer, segment: Segment, view: ArticleView
 ) -> tuple[list[Draft], list[str]]:
@@ -571,11 +596,9 @@ def read_sentence(
     """
     label = f"sentence {segment.index}"
     warnings: list[str] = []
-    figures = read_figures(segment.text, view.language)
+    figures, other = _figures_of_its_day(segment.text, view.language)
     prepared = prepared_text(segment.text, view.language)  # the figures' positions are in it
-    other = [f for f in figures if _of_another_day(prepared, f)]
     if other:
-        figures = [f for f in figures if f not in other]
         warnings.append(
             f"{label}: {', '.join(str(f.value) for f in other)} counted on another day "
             '("a day after ..."): not this event\'s'
@@ -613,6 +636,11 @@ def read_sentence(
             for mention, occasion_counts in occasions:
                 published = _reading_base(segment, view, mention)
                 resolved = _refused_if_later(resolve(mention, view.language, published), view)
+                if kind == "talks_round":
+                    # A round counts no one: "at the first round on May 16 a 1,000-for-1,000
+                    # swap was agreed" counts the deal's.
+                    drafts.append(_draft(kind, segment, [], resolved, mention.text, view))
+                    continue
                 drafts.append(_draft(kind, segment, occasion_counts, resolved, mention.text, view))
                 taken += occasion_counts
     # What the dated occasions counted is theirs, not the deal's told beside them.

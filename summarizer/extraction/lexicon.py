@@ -133,7 +133,8 @@ TALKS = (
     "conversaciones", "negociacion", "ronda", "delegación", "reunión",
     "negociaç", "conversaç", "rodada", "delegação", "reunião",
     "colloqui", "negoziat", "delegazion", "incontro",
-    "rozmow", "negocjac", "runda", "rundzie", "delegacj", "spotkani",
+    "rozmow", "rozmów", "negocjac", "runda", "rundzie", "rundy", "rundę", "delegacj",
+    "spotkani",
     "görüşme", "müzakere", "turu", "turda", "turunda", "heyet",
     "محادثات", "مفاوضات", "جولة", "الجولة", "وفد",
 )  # fmt: skip

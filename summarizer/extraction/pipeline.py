@@ -43,6 +43,7 @@ from summarizer.extraction.folding import as_each_side, fold, link_agreements
 from summarizer.extraction.grounding import (
     ArticleView,
     Draft,
+    could_report,
     needs_recipient,
     read_sentence,
     short,
@@ -340,6 +341,8 @@ class Extractor:
         primary: list[Segment] = []
         context: list[Segment] = []
         for segment in candidates(segments, language):
+            if not could_report(segment.text, language):
+                continue  # no answer of the model could make an event of it: no call
             (primary if is_primary(segment, language) else context).append(segment)
         requests = [self._request(s, language) for s in [*primary, *context]]
         if not requests:
