@@ -162,3 +162,28 @@ def test_arabic_each_side_and_nationality_nouns_are_read() -> None:
     # "russi" (it) is no stem of "Russie" (fr)
     (figure,) = read_figures("contre 78 reçus par la Russie", "fr")
     assert figure.category is None
+
+
+def test_plural_scale_words_count_nothing_exactly() -> None:
+    for text, language in [
+        ("Thousands of Ukrainians are still held in Russia.", "en"),
+        ("hundreds of prisoners", "en"),
+        ("тысячи пленных остаются в России", "ru"),
+        ("тисячі полонених", "uk"),
+        ("miles de prisioneros", "es"),
+        ("несколько тысяч пленных", "ru"),
+    ]:
+        assert read_figures(text, language) == [], text
+    assert [f.value for f in read_figures("по 6 тысяч тел", "ru")] == [6000]
+    assert [f.value for f in read_figures("one thousand prisoners", "en")] == [1000]
+
+
+def test_the_people_a_study_heard_are_marked() -> None:
+    (figure,) = read_figures(
+        "Документ ґрунтується на інтерв'ю з 512 звільненими захисниками.", "uk"
+    )
+    assert figure.studied
+    (figure,) = read_figures("The mission interviewed 57 Russian POWs held by Ukraine.", "en")
+    assert figure.studied
+    (figure,) = read_figures("Ukraine got back 84 soldiers on Thursday.", "en")
+    assert not figure.studied

@@ -160,3 +160,15 @@ def test_a_figure_that_sums_the_swaps_figures_for_its_side_is_the_same_swap() ->
     folded = _folded(text, {}, EventDate(value="2025-04-20", precision="day"))
     # 277 = 246 + 31 (each side's 246 counts for Ukraine); 300 is no sum of them.
     assert [[s.index for s in d.segments] for d in folded] == [[1, 2, 3], [4]]
+
+
+def test_a_vaguer_figure_that_meets_the_swaps_own_is_the_same_swap() -> None:
+    text = (
+        "Ukraine received the bodies of 1,245 soldiers on Monday. "
+        "Russia in return received the remains of 51 of its servicemen. "
+        "The headquarters confirmed that more than 1,200 bodies were handed over to Ukraine. "
+        "A separate statement said fewer than 1,000 bodies were handed over to Ukraine."
+    )
+    folded = _folded(text, {}, EventDate(value="2025-06-16", precision="day"))
+    # "more than 1,200" meets 1,245; "fewer than 1,000" does not.
+    assert [[s.index for s in d.segments] for d in folded] == [[1, 2, 3], [4]]

@@ -436,3 +436,25 @@ def test_a_sentence_no_answer_could_make_an_event_of_is_not_worth_a_call() -> No
             assert drafts == [], (text, label)
     assert could_report("Ukraine and Russia exchanged 84 prisoners each on Thursday.", "en")
     assert could_report("The delegations agreed to swap 1,200 prisoners each.", "en")
+
+
+def test_a_study_of_freed_prisoners_is_no_swap_and_a_confirmed_one_is_done() -> None:
+    drafts, _ = ground(
+        "Документ ґрунтується на інтерв'ю з 512 звільненими захисниками та захисницями.",
+        entry("exchange", "ukraine"),
+        language="uk",
+    )
+    assert drafts == []
+    # "would" is about the identification; the repatriation was confirmed: done, not agreed.
+    (draft,), _ = ground(
+        "The headquarters confirmed the repatriation but spoke only of more than 1,200 bodies, "
+        "adding that experts would now begin identifying them.",
+        entry("bodies", "ukraine"),
+    )
+    assert draft.kind == "body_repatriation"
+    assert [(c.value, c.qualifier) for c in draft.counts] == [(1200, "over")]
+    # Living prisoners never become a swap on the "bodies" label alone.
+    drafts, _ = ground(
+        "Many Ukrainians are believed to remain in Russian captivity.", entry("bodies", "ukraine")
+    )
+    assert drafts == []

@@ -121,6 +121,14 @@ _TURKISH_AFTER = {
     "about": re.compile(r"^'?\w{0,3}\s*civarında", re.IGNORECASE),
     "up_to": re.compile(r"^'?\w{0,3}\s*kadar", re.IGNORECASE),
 }
+#: Words before a figure that make it the people a study heard, not people set free.
+_STUDIED = re.compile(
+    r"(?<!\w)(?:interviews? with|interviewed|surveyed|testimon(?:y|ies) (?:of|from)|"
+    r"интервью с|опросил\w*|опрошенн\w*|інтерв['’ʼ]ю з|опитал\w*|опитування|befragt\w*|"
+    r"befragung|entretiens? avec|entrevistas? (?:con|com)|entrevist\w+|intervist\w+|"
+    r"wywiad\w* z|ankiet\w*|ile görüş\w+|مقابلات مع)(?!\w)",
+    re.IGNORECASE,
+)
 #: How many characters around a number are read for its words.
 BEFORE_CHARS = 60
 AFTER_CHARS = 70
@@ -144,6 +152,8 @@ class Figure:
         nationality: ``russia``/``ukraine`` when a nationality word follows it ("248 Russian
             servicemen" were received by Russia).
         running_total: A running-total word is in its clause ("in total", "since 2022").
+        studied: The words before it make it the people a study heard ("interviews with 512
+            freed defenders"), not people set free.
 
     """
 
@@ -156,16 +166,35 @@ class Figure:
     each_side: bool
     nationality: str | None
     running_total: bool
+    studied: bool = False
 
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u02bc", "'")
 
 
+#: Plural scale words that count nothing exactly ("thousands of prisoners", "тысячи
+#: пленных"): kept as words (the parsers read them as 1000). "две тысячи" is 2,000.
+_VAGUE_PLURAL = re.compile(
+    r"(?<!\d)(?<!\d\s)(?<!\d\u00a0)"
+    r"(?<!два )(?<!две )(?<!три )(?<!четыре )(?<!дві )(?<!чотири )(?<!dwa )(?<!trzy )"
+    r"(?<!cztery )"
+    r"(?<!\w)(thousands|hundreds|dozens|тысячи|сотни|десятки|тисячі|сотні|тысяч|тисяч|"
+    r"milliers|centaines|dizaines|miles|cientos|centenares|decenas|milhares|centenas|"
+    r"dezenas|migliaia|centinaia|decine|tausende|hunderte|dutzende|tysiące|tysięcy|setki|"
+    r"dziesiątki|binlerce|yüzlerce|onlarca|آلاف|مئات)(?!\w)",
+    re.IGNORECASE,
+)
+_KEPT = "\u2063"  # an invisible separator no number parser reads
+
+
 @lru_cache(maxsize=512)
 def digits_for_words(text: str, language: str) -> str:
     """The text with numbers written in words turned into digits (other words unchanged)."""
     text = _fold(text)
+    kept = _VAGUE_PLURAL.sub(lambda m: _KEPT.join(m.group(1)), text)
+    if kept != text:
+        return digits_for_words(kept, language).replace(_KEPT, "")
     try:
         if language in _TEXT2NUM_LANGUAGES:
             from text_to_num import alpha2digit
@@ -449,6 +478,7 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
                 running_total=opens_with_total
                 or since
                 or bool(pattern("running_total").search(clause + " " + window)),
+                studied=_STUDIED.search(before[-30:]) is not None,
             )
         )
     return _paired_categories(_shared_categories(figures, converted), converted)

@@ -12,6 +12,7 @@ stays three swaps.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from summarizer.extraction.dates import month_day
@@ -22,12 +23,34 @@ from summarizer.records import Count, EventDate, dates_agree
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
 
 
-def _figures(draft: Draft) -> dict[tuple[str, str], set[int | None]]:
-    """Each side and category's values ("1,245 and 51 bodies to Ukraine" keeps both)."""
-    values: dict[tuple[str, str], set[int | None]] = {}
+#: How far "about X" reaches either side of X (as the merger reads it).
+ABOUT_SPREAD = 0.15
+
+
+def _figures(draft: Draft) -> dict[tuple[str, str], set[tuple[float, float]]]:
+    """Each side and category's figures as ranges ("1,245 and 51 bodies" keeps both).
+
+    "more than 1,200" reaches from 1,200 up, "about 250" 15% either way: a figure agrees
+    with another whose range it meets.
+    """
+    values: dict[tuple[str, str], set[tuple[float, float]]] = {}
     for c in draft.counts:
-        values.setdefault((c.side, c.category), set()).add(c.value)
+        if c.value is None:
+            low, high = -1.0, -1.0
+        elif c.qualifier == "about":
+            low, high = c.value * (1 - ABOUT_SPREAD), c.value * (1 + ABOUT_SPREAD)
+        elif c.qualifier in ("over", "at_least"):
+            low, high = float(c.value), math.inf
+        elif c.qualifier in ("under", "up_to"):
+            low, high = 0.0, float(c.value)
+        else:
+            low = high = float(c.value)
+        values.setdefault((c.side, c.category), set()).add((low, high))
     return values
+
+
+def _meet(one: set[tuple[float, float]], other: set[tuple[float, float]]) -> bool:
+    return any(max(a[0], b[0]) <= min(a[1], b[1]) for a in one for b in other)
 
 
 def _day_of_year(draft: Draft) -> str | None:
@@ -59,7 +82,7 @@ def _differ(a: Draft, b: Draft) -> bool:
     if _sum_told(earlier, later):
         return False  # "277 are coming home" after 246 and 31 more: the same swap, summed
     fa, fb = _figures(a), _figures(b)
-    return any(not fa[key] & fb[key] for key in fa.keys() & fb.keys())
+    return any(not _meet(fa[key], fb[key]) for key in fa.keys() & fb.keys())
 
 
 def _told_as_previous(draft: Draft) -> bool:
@@ -84,7 +107,7 @@ def _tied(a: Draft, b: Draft) -> bool:
     # one of the two is dated (two dates that agree tie them anyway, below).
     if _next_to(a, b) and not (a.date.value and b.date.value):
         return True
-    if _follows_up(a, b) or _follows_up(b, a):
+    if _follows_up(a, b) or _follows_up(b, a) or _restates(a, b) or _restates(b, a):
         return True
     if a.date.precision == "day" and a.date.value == b.date.value:
         return True
@@ -115,6 +138,20 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
     if any(c.qualifier != "exact" for c in later.counts):
         return False
     return _within_follow_up(earlier, later)
+
+
+def _restates(earlier: Draft, later: Draft) -> bool:
+    """An undated follow-up whose every figure, however vague, meets the report's own.
+
+    "Ukraine received the bodies of 1,245 ... [the headquarters] spoke only of 'more than
+    1,200 bodies'": the same handover, told by another source.
+    """
+    if later.date.value or later.date_text or not later.counts:
+        return False
+    if not _within_follow_up(earlier, later):
+        return False
+    told, restated = _figures(earlier), _figures(later)
+    return all(key in told and _meet(told[key], found) for key, found in restated.items())
 
 
 def _adds_to(earlier: Draft, later: Draft) -> bool:

@@ -123,8 +123,11 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
     """The kind the words support: the model's, a corrected one, or ``None``."""
     bodies = mentions("bodies", text)
     counted = [f for f in figures if f.category is not None]
+    if kind != "talks_round" and counted and all(f.studied for f in counted):
+        return None  # "interviews with 512 freed defenders": a study's sample, no swap
     if kind == "body_repatriation" and not bodies:
-        return "prisoner_exchange" if mentions("exchange", text) else None
+        # living people, then, if the words tell a swap of them
+        return _checked_kind("prisoner_exchange", text, figures)
     if (
         kind in ("prisoner_exchange", "body_repatriation")
         and counted

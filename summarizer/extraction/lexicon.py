@@ -59,6 +59,10 @@ SWAPPED = (
     "zurückgekehrt", "übergeben", "übergab",
     "échang", "libéré", "rapatrié", "remis",
     "intercambi", "canje", "canjea", "liberad", "regresaron", "entregad", "entregaron",
+    "return of", "release of", "возвращени", "освобождени", "повернення", "звільнення",
+    "rückkehr", "freilassung", "retour de", "libération de", "regreso de", "retorno de",
+    "liberación de", "regresso de", "libertação", "ritorno di", "rilascio di", "powrót",
+    "uwolnienie", "dönüş", "serbest bırakılma",
     "volvieron a casa", "vuelven a casa", "devuelt", "transferid", "volvieron", "regresan",
     "devolvid", "restituit", "trasferit", "zurückgegeben", "rendus", "transférés", "عودة",
     "تسليم", "نقل",
@@ -379,6 +383,12 @@ COMPLETED = (
     "wymieniły", "wymienili", "przekazały", "uwolniono", "odbyła się", "wrócili",
     "takas etti", "gerçekleştirdi", "serbest bırakıldı", "teslim etti", "döndü",
     "تم تبادل", "أفرج", "أطلق", "جرى", "تبادلت",
+    # a handover confirmed ("confirmed the repatriation but spoke only of ...")
+    "confirmed the repatriation", "confirmed the exchange", "confirmed the swap",
+    "confirmed the handover", "confirmed the return", "подтвердил обмен", "подтвердили обмен",
+    "підтвердив обмін", "підтвердили обмін", "bestätigte den austausch", "a confirmé l'échange",
+    "confirmó el canje", "confirmó el intercambio", "confirmou a troca", "ha confermato lo scambio",
+    "potwierdził wymianę", "potwierdziło przeprowadzenie wymiany", "takası doğruladı",
     # received or got back, in the perfect and the passive
     "обменяли", "получила", "получили", "вернула", "передала", "возвращено", "переданы",
     "отримала", "отримали", "повернула", "передала", "обміняли", "передано", "повернуто",
