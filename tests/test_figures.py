@@ -187,3 +187,13 @@ def test_the_people_a_study_heard_are_marked() -> None:
     assert figure.studied
     (figure,) = read_figures("Ukraine got back 84 soldiers on Thursday.", "en")
     assert not figure.studied
+
+
+def test_each_after_the_figure_in_several_languages() -> None:
+    for text, language in [
+        ("un échange de 1 000 prisonniers chacun", "fr"),
+        ("intercambiaron 246 militares cada uno", "es"),
+        ("hanno liberato 84 prigionieri ciascuno", "it"),
+    ]:
+        (figure,) = read_figures(text, language)
+        assert figure.each_side, text

@@ -111,7 +111,8 @@ _EACH_AFTER = re.compile(
     r"^\s*(?:[^\W\d]+\s+){0,2}(?:each|apiece|per side|on each side|from each side|"
     r"с каждой стороны|на каждую сторону|з кожного боку|з кожної сторони|pro seite|je seite|"
     r"de chaque côté|par camp|por cada lado|por bando|de cada lado|per parte|z każdej strony|"
-    r"na stronę|من كل جانب|لكل طرف|لكل جانب)(?!\w)",
+    r"na stronę|من كل جانب|لكل طرف|لكل جانب|chacun|chacune|cada uno|cada una|cada um|"
+    r"ciascuno|ciascuna|każdy|każda|jeweils)(?!\w)",
     re.IGNORECASE,
 )
 #: Turkish distributive suffix on a figure: "250'şer", "1.200'er" (each), not "1.000'e" (to).
