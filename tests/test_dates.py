@@ -85,6 +85,10 @@ def test_a_date_that_opens_a_period_is_marked() -> None:
     assert is_start_of_period(text, find_dates(text)[0])
     text = "Moscou a rendu 6 057 corps à l'Ukraine depuis le 11 juin"
     assert is_start_of_period(text, find_dates(text)[0])
+    text = "największą wymianą od początku pełnoskalowej inwazji Rosji w lutym 2022 roku"
+    assert is_start_of_period(text, find_dates(text)[0])
+    text = "the biggest swap since the start of the war; it took place in May 2025"
+    assert not is_start_of_period(text, find_dates(text)[0])
 
 
 @pytest.mark.parametrize(

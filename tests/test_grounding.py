@@ -458,3 +458,14 @@ def test_a_study_of_freed_prisoners_is_no_swap_and_a_confirmed_one_is_done() -> 
         "Many Ukrainians are believed to remain in Russian captivity.", entry("bodies", "ukraine")
     )
     assert drafts == []
+
+
+def test_stages_told_by_their_ordinal_day_are_one_swap_each() -> None:
+    drafts, _ = ground(
+        "В первый день стороны обменялись 390 на 390 человек, из них по 120 гражданских; во "
+        "второй день домой вернулись по 307 военнослужащих, в третий — ещё по 303.",
+        entry("exchange"),
+        language="ru",
+    )
+    assert [[c.value for c in d.counts] for d in drafts] == [[390, 120], [307], [303]]
+    assert [d.occasion for d in drafts] == [0, 1, 2]

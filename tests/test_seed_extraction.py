@@ -74,11 +74,12 @@ def summary(result: ArticleResult) -> set[tuple[Any, ...]]:
 RECORDED = {
     "000_a33cf321543e0b29": {
         # Right: the ~250-per-side swap of Wednesday 23 July (the weekday read against the
-        # date line), the agreement it was carried out under, and the third round of talks
-        # (undated: the article never dates it). Wrong: Zelenskyy's "over 1,000 ... brought
-        # home" is a running total, read here as one exchange.
+        # date line), the agreement it was carried out under (undated: "agreements brokered
+        # in Istanbul" gives no day, and Wednesday is the swap's), and the third round of
+        # talks (undated: the article never dates it). Wrong: Zelenskyy's "over 1,000 ...
+        # brought home" is a running total, read here as one exchange.
         ("prisoner_exchange", "2025-07-23", None, (("each_side", "people", 250, "about"),)),
-        ("agreement", "2025-07-23", None, ()),
+        ("agreement", None, None, ()),
         ("talks_round", None, 3, ()),
         ("prisoner_exchange", None, None, (("ukraine", "servicemen", 1000, "over"),)),
     },
@@ -86,10 +87,12 @@ RECORDED = {
         # Right: the three rounds, dated by the sentence that lists them "in 2025, on May 16,
         # June 2, and July 23" (the article has no publication date; no year is guessed
         # elsewhere), each folded with the sentence that names its round; the bodies Moscow
-        # received; the June stage. Wrong: Galuzin's ~2,300 (a running total) is carried by
-        # the 1,000-for-1,000 agreement; the ~2,400 + ~170 returned to Ukraine are one
-        # exchange rather than a total.
-        ("agreement", "2025-05-16", None, (("russia", "servicemen", 2300, "about"),)),
+        # received; the June stage; the May 16 "1,000-for-1,000" agreement with its figure.
+        # Wrong: Galuzin's ~2,300 returned "as a result of agreements reached in Istanbul" (a
+        # running total) is an undated agreement of its own; the ~2,400 + ~170 returned to
+        # Ukraine are one exchange rather than a total.
+        ("agreement", "2025-05-16", None, (("each_side", "people", 1000, "exact"),)),
+        ("agreement", None, None, (("russia", "servicemen", 2300, "about"),)),
         ("body_repatriation", None, None, (("russia", "bodies", 200, "exact"),)),
         (
             "prisoner_exchange",
@@ -106,9 +109,11 @@ RECORDED = {
     "004_666d5ab743824ce9": {
         # Right: the stage in which each side handed over 390 people, 270 servicemen and 120
         # civilians (the headline sentence's 390 and the next sentence's breakdown folded as
-        # one: 270 + 120 = 390), the Istanbul deal, the meeting in Turkey. Wrong: "a total of
-        # 1,000" is the agreement's figure, read as a running total; no date (the article
-        # has none the code can read: "last week" with no publication date).
+        # one: 270 + 120 = 390), the Istanbul deal. Wrong: "a total of 1,000" is the
+        # agreement's figure, read as a running total; no date (the article has none the
+        # code can read: "last week" with no publication date); the meeting in Turkey is
+        # missed (the model, re-recorded, labels "The breakthrough deal was reached during a
+        # two-hour meeting ..." none).
         (
             "prisoner_exchange",
             None,
@@ -121,7 +126,6 @@ RECORDED = {
         ),
         ("cumulative_tally", None, None, (("each_side", "people", 1000, "exact"),)),
         ("agreement", None, None, ()),
-        ("talks_round", None, None, ()),
     },
 }
 # Warnings the replay must give: what the code overruled in the model's answers.

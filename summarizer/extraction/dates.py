@@ -193,7 +193,17 @@ def is_start_of_period(text: str, mention: DateMention) -> bool:
     return bool(
         _SINCE.search(text[max(0, mention.start - 16) : mention.start])
         or _SINCE_AFTER.match(text[mention.end : mention.end + 24])
+        or _SINCE_THE_START.search(text[max(0, mention.start - 80) : mention.start])
     )
+
+
+#: "since the start of the full-scale invasion in February 2022": the date of what began it.
+_SINCE_THE_START = re.compile(
+    r"(?:since the (?:start|beginning|outbreak) of|с начала|со времени начала|з початку|"
+    r"seit (?:beginn|anfang)|depuis le début|desde (?:el|o) (?:inicio|início|comienzo|começo)|"
+    r"dall'inizio|od początku|başından (?:beri|bu yana)|منذ بداية)[^.;:()]{0,60}$",
+    re.IGNORECASE,
+)
 
 
 #: Portuguese weekdays are ordinals ("segunda" = Monday and "second"): before a noun, the

@@ -21,7 +21,7 @@ characters of anything the model wrote.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import get_args
 
@@ -633,6 +633,16 @@ def read_sentence(
             kinds.remove(kind)
             drafts.append(_draft(kind, segment, [], EventDate(), None, view))
             continue
+        days = _ordinal_days(prepared, counts) if kind in _HANDOVERS else None
+        if occasions is None and days is not None:
+            # "В первый день ... 390 на 390; во второй — по 307, в третий — ещё по 303":
+            # one swap a day, each with its counts (the days' dates are not told here).
+            kinds.remove(kind)
+            for number, day_counts in enumerate(days):
+                draft = _draft(kind, segment, day_counts, EventDate(), None, view)
+                drafts.append(replace(draft, occasion=number))
+                taken += day_counts
+            continue
         if occasions is not None:
             taken_days = kind in _HANDOVERS
             kinds.remove(kind)
@@ -657,6 +667,36 @@ def read_sentence(
             warnings.append(f"{label}: {date_warning}")
         drafts.append(_draft(kind, segment, allotted[kind], event_date, date_text, view))
     return drafts, warnings
+
+
+#: "On the first day ..., on the second ..., on the third ...": a stage's day by its ordinal.
+_FIRST_DAY = re.compile(
+    r"(?<!\w)(?:on the first day|в первый день|у перший день|першого дня|am ersten tag|"
+    r"le premier jour|el primer día|no primeiro dia|il primo giorno|pierwszego dnia|"
+    r"w pierwszym dniu|ilk gün\w*|في اليوم الأول)(?!\w)",
+    re.IGNORECASE,
+)
+_LATER_DAY = re.compile(
+    r"(?<!\w)(?:second|third|второй|второго|третий|третьего|другий|другого|третій|"
+    r"третього|zweiten|dritten|deuxième|troisième|segundo|tercer|tercero|terceiro|secondo|"
+    r"terzo|drugiego|drugim|trzeciego|trzecim|ikinci|üçüncü|الثاني|الثالث)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _ordinal_days(text: str, counts: list[tuple[Count, Figure]]) -> list[list[Count]] | None:
+    """A sentence's counts by the stage days it names in order, when each day has some."""
+    first = _FIRST_DAY.search(text)
+    if first is None:
+        return None
+    starts = [first.start()] + [m.start() for m in _LATER_DAY.finditer(text, first.end())]
+    events = [(c, f) for c, f in counts if not f.running_total]
+    if len(starts) < 2 or not events or min(f.start for _, f in events) < starts[0]:
+        return None
+    days: list[list[Count]] = [[] for _ in starts]
+    for count, figure in events:
+        days[max(i for i, start in enumerate(starts) if start < figure.start)].append(count)
+    return days if all(days) else None
 
 
 #: Kinds a recap tells as a list of occasions: "on 5 February 150 each, on 19 March 175".
