@@ -435,15 +435,19 @@ _LAST_YEAR = re.compile(
 )
 
 
-def _reading_base(segment: Segment, view: ArticleView, mention: DateMention) -> EventDate:
+def _reading_base(
+    segment: Segment, view: ArticleView, mention: DateMention, text: str | None = None
+) -> EventDate:
     """The date one of a sentence's dates is read against (see ``_published_for``).
 
     A weekday told after "last week" in its sentence is read against the Sunday that ended it; a
-    day and month without a year in one told "last year", against that year.
+    day and month without a year in one told "last year", against that year. ``text`` is the
+    sentence's text the mention was found in (as is, or prepared), by default as is.
     """
     published = _published_for(segment, view)
+    found_in = segment.text if text is None else text
     # "la semaine dernière ...: lundi, ..." (not "neste domingo ..., acordada na semana passada")
-    last_week = _LAST_WEEK.search(segment.text[: mention.start]) is not None
+    last_week = _LAST_WEEK.search(found_in[: mention.start]) is not None
     if mention.kind == "weekday" and published.precision == "day" and published.value and last_week:
         day = date.fromisoformat(published.value)
         sunday = day - timedelta(days=day.weekday() + 1)
@@ -647,7 +651,7 @@ def read_sentence(
             taken_days = kind in _HANDOVERS
             kinds.remove(kind)
             for mention, occasion_counts in occasions:
-                published = _reading_base(segment, view, mention)
+                published = _reading_base(segment, view, mention, prepared)
                 resolved = _refused_if_later(resolve(mention, view.language, published), view)
                 if kind == "talks_round":
                     # A round counts no one: "at the first round on May 16 a 1,000-for-1,000
