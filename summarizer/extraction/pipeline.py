@@ -48,7 +48,7 @@ from summarizer.extraction.grounding import (
     read_sentence,
     short,
 )
-from summarizer.extraction.local_model import LocalServer, model_identity
+from summarizer.extraction.local_model import FLASH_ATTENTION, LocalServer, model_identity
 from summarizer.extraction.prompts import Message, Prompt, load_prompt
 from summarizer.extraction.rate_gate import RateGate
 from summarizer.extraction.reading_budget import ReadingBudget
@@ -268,7 +268,8 @@ class Extractor:
     def model_id(self) -> str:
         """Identity of the model for cache keys."""
         if self.settings.uses_embedded_model:
-            return model_identity(self.settings)
+            # The attention kernel changes the numerics, and so can change an answer.
+            return f"{model_identity(self.settings)}|flash-attention:{FLASH_ATTENTION}"
         return f"{self.settings.base_url}|{self.settings.model_name}"
 
     def key_for(self, article: Article) -> str:
