@@ -192,10 +192,11 @@ _KEPT = "\u2063"  # an invisible separator no number parser reads
 @lru_cache(maxsize=512)
 def digits_for_words(text: str, language: str) -> str:
     """The text with numbers written in words turned into digits (other words unchanged)."""
-    text = _fold(text)
-    kept = _VAGUE_PLURAL.sub(lambda m: _KEPT.join(m.group(1)), text)
-    if kept != text:
-        return digits_for_words(kept, language).replace(_KEPT, "")
+    kept = _VAGUE_PLURAL.sub(lambda m: _KEPT.join(m.group(1)), _fold(text))
+    return _parsed_numbers(kept, language).replace(_KEPT, "")
+
+
+def _parsed_numbers(text: str, language: str) -> str:
     try:
         if language in _TEXT2NUM_LANGUAGES:
             from text_to_num import alpha2digit
@@ -420,7 +421,7 @@ def _each_side_numbers(text: str, numbers: list[tuple[int, int]]) -> set[int]:
         # "84 for 84", "1,000-for-1,000": both numbers are each side's.
         if i + 1 < len(numbers):
             gap = text[end : numbers[i + 1][0]]
-            if _FOR_PAIR.match(gap + "0") and re.sub(r"\D", "", text[start:end]) == re.sub(
+            if _for_pair_gap(gap) and re.sub(r"\D", "", text[start:end]) == re.sub(
                 r"\D", "", text[numbers[i + 1][0] : numbers[i + 1][1]]
             ):
                 marked.update({i, i + 1})
@@ -485,6 +486,11 @@ def read_figures(text: str, language: str = "en") -> list[Figure]:
     return _paired_categories(_shared_categories(figures, converted), converted)
 
 
+def _for_pair_gap(gap: str) -> bool:
+    """Whether the words between two numbers pair them: "84 for 84", "1.000'e 1.000"."""
+    return _FOR_PAIR.match(gap + "0") is not None
+
+
 def _paired_categories(figures: list[Figure], text: str) -> list[Figure]:
     """An "X for X" pair with no category word after it counts what the words before say.
 
@@ -500,7 +506,7 @@ def _paired_categories(figures: list[Figure], text: str) -> list[Figure]:
             or second.category is not None
             or first.value != second.value
             or not (first.each_side and second.each_side)
-            or not _FOR_PAIR.match(text[first.end : second.start] + "0")
+            or not _for_pair_gap(text[first.end : second.start])
         ):
             continue
         # the clause before the pair, quotes included ("по формуле «205 на 205»")

@@ -133,9 +133,12 @@ def _follows_up(earlier: Draft, later: Draft) -> bool:
     звільнити 31": other exact figures of the same swap, told without a day of their own
     ("over 1,000 have now been brought home" is a sum of several, not a detail of one).
     """
+    return _undated_after(earlier, later) and all(c.qualifier == "exact" for c in later.counts)
+
+
+def _undated_after(earlier: Draft, later: Draft) -> bool:
+    """``later`` counts something, has no date words, and comes a few sentences after."""
     if later.date.value or later.date_text or not later.counts:
-        return False
-    if any(c.qualifier != "exact" for c in later.counts):
         return False
     return _within_follow_up(earlier, later)
 
@@ -146,9 +149,7 @@ def _restates(earlier: Draft, later: Draft) -> bool:
     "Ukraine received the bodies of 1,245 ... [the headquarters] spoke only of 'more than
     1,200 bodies'": the same handover, told by another source.
     """
-    if later.date.value or later.date_text or not later.counts:
-        return False
-    if not _within_follow_up(earlier, later):
+    if not _undated_after(earlier, later):
         return False
     told, restated = _figures(earlier), _figures(later)
     return all(key in told and _meet(told[key], found) for key, found in restated.items())
@@ -173,19 +174,7 @@ def _sum_told(swap: Draft, later: Draft) -> bool:
     "246 ... were transferred to Ukraine. Additionally, 31 wounded ... Zelensky: 277 of our
     warriors are coming home": 277 is 246 + 31 (an each-side figure counts for both sides).
     """
-    if not later.counts or later.date_text or not _within_follow_up(swap, later):
-        return False
-    for total in later.counts:
-        pieces = [
-            c.value or 0
-            for c in swap.counts
-            if c.category == total.category and c.side in (total.side, "each_side")
-        ]
-        if total.side not in ("ukraine", "russia") or len(pieces) < 2:
-            return False
-        if sum(pieces) != total.value:
-            return False
-    return True
+    return _each_a_sum(swap, later, each_side_counts=True)
 
 
 def _total_of(swap: Draft, tally: Draft) -> bool:
@@ -197,11 +186,24 @@ def _total_of(swap: Draft, tally: Draft) -> bool:
     if tally.kind != "cumulative_tally" or swap.kind not in ("prisoner_exchange",
                                                              "body_repatriation"):  # fmt: skip
         return False
-    if tally.date_text or not tally.counts or not _within_follow_up(swap, tally):
+    return _each_a_sum(swap, tally, each_side_counts=False)
+
+
+def _each_a_sum(swap: Draft, later: Draft, each_side_counts: bool) -> bool:
+    """Every figure of a follow-up with no date words is the sum of 2+ of the swap's.
+
+    Summed are the swap's figures of the same side and category; with ``each_side_counts``
+    an each-side figure counts for either side (and the follow-up's must name one).
+    """
+    if later.date_text or not later.counts or not _within_follow_up(swap, later):
         return False
-    for total in tally.counts:
-        pieces = [c.value or 0 for c in swap.counts
-                  if (c.side, c.category) == (total.side, total.category)]  # fmt: skip
+    for total in later.counts:
+        if each_side_counts and total.side not in ("ukraine", "russia"):
+            return False
+        sides = (total.side, "each_side") if each_side_counts else (total.side,)
+        pieces = [
+            c.value or 0 for c in swap.counts if c.category == total.category and c.side in sides
+        ]
         if len(pieces) < 2 or sum(pieces) != total.value:
             return False
     return True
