@@ -44,6 +44,18 @@ def test_key_depends_on_every_part_and_not_on_order() -> None:
         assert cache_key(**(base | {name: "other"})) != cache_key(**base), name
 
 
+def test_an_answer_that_comes_after_the_cache_was_closed_is_not_stored(tmp_path: Path) -> None:
+    # A request in flight when its run stops is answered later: that answer belongs to no run.
+    cache = ResultCache(tmp_path)
+    cache.put("before", value(1))
+    cache.close()
+    cache.put("late", value(2))
+    assert cache.get("before", Value) is None  # closed: a miss, never a reopened file
+    with ResultCache(tmp_path) as reopened:
+        assert reopened.get("before", Value) == value(1)
+        assert reopened.get("late", Value) is None
+
+
 def test_roundtrip_stores_json_not_pickle(tmp_path: Path) -> None:
     with ResultCache(tmp_path) as cache:
         cache.put("k", value())

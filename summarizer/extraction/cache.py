@@ -199,9 +199,15 @@ class ResultCache:
             log.debug("cache write %s failed: %s", key[:12], error)
 
     def close(self) -> None:
-        """Release the database handle."""
-        if self._cache is not None:
-            self._cache.close()
+        """Release the database handle; later gets miss and later puts store nothing.
+
+        A request still in flight when its run was stopped may be answered after this: that
+        answer belongs to no run, and is not stored.
+        """
+        with self._lock:
+            cache, self._cache = self._cache, None
+        if cache is not None:
+            cache.close()
 
     def __enter__(self) -> ResultCache:
         return self
