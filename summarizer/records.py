@@ -60,6 +60,16 @@ class Count(_Strict):
 
 #: Who received the people or bodies a sentence counts (as the model says it).
 Recipient = Literal["russia", "ukraine", "each_side", "both_sides_total", "unknown"]
+#: The words the model answers for a recipient, and what each means: one token each where
+#: the tokenizer allows it ("Ukraine" is two), since a small local model pays a forward pass
+#: for every token it generates ("both_sides_total" was four).
+SPOKEN_RECIPIENTS: dict[str, Recipient] = {
+    "Russia": "russia",
+    "Ukraine": "ukraine",
+    "each": "each_side",
+    "both": "both_sides_total",
+    "unknown": "unknown",
+}
 #: A sentence's label: the event it reports as having happened, two joined by "+", or none.
 Label = Literal[
     "none",
@@ -88,7 +98,7 @@ class SentenceAnswer(_Strict):
 
     One request per sentence: a small model labels one sentence well, and a list of them
     badly (it repeats its last label, or its example's). Its answer is a JSON array,
-    ``["exchange", "each_side"]``, a third of the tokens of an object; ``received_by`` is
+    ``["exchange","each"]``, a third of the tokens of an object; ``received_by`` is
     asked only when the sentence counts people and its words do not say who received them.
     Code reads the figures, qualifiers, categories, dates and places from the sentence.
     """
@@ -109,10 +119,13 @@ class SentenceAnswer(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_array(cls, value: Any) -> Any:
-        # The model answers ["exchange", "each_side"] (or ["none"]); other endpoints may
-        # answer the object form.
+        # The model answers ["exchange","each"] (or ["none"]); other endpoints may answer
+        # the object form. Either says the recipient in its spoken word.
         if isinstance(value, list | tuple) and 1 <= len(value) <= 2:
-            return {"label": value[0], "received_by": value[1] if len(value) == 2 else None}
+            value = {"label": value[0], "received_by": value[1] if len(value) == 2 else None}
+        if isinstance(value, dict) and isinstance(value.get("received_by"), str):
+            spoken = value["received_by"]
+            value = {**value, "received_by": SPOKEN_RECIPIENTS.get(spoken, spoken)}
         return value
 
     @property

@@ -34,6 +34,12 @@ def test_the_schema_is_a_fresh_copy_each_time() -> None:
 @pytest.mark.parametrize(
     ("raw", "label", "received_by", "kinds"),
     [
+        ('["exchange","each"]', "exchange", "each_side", ["prisoner_exchange"]),
+        ('["bodies","Ukraine"]', "bodies", "ukraine", ["body_repatriation"]),
+        ('["total","both"]', "total", "both_sides_total", ["cumulative_tally"]),
+        ('{"label": "exchange", "received_by": "Russia"}', "exchange", "russia",
+         ["prisoner_exchange"]),
+        # Answers cached before the one-word recipients are still read.
         ('["exchange", "each_side"]', "exchange", "each_side", ["prisoner_exchange"]),
         ('["none"]', "none", None, []),
         ('["talks+agreement"]', "talks+agreement", None, ["talks_round", "agreement"]),

@@ -107,16 +107,20 @@ def test_one_event_once_with_figures_and_dates_read_from_the_text() -> None:
 def test_the_side_is_asked_only_when_the_words_do_not_say_it() -> None:
     text = (
         "Russia returned 95 soldiers on June 3, 2025.\n\n"
-        "Each side freed 12 civilians on June 2, 2025."
+        "Each side freed 12 civilians on June 2, 2025.\n\n"
+        "Moscow got back 40 prisoners of war on June 1, 2025."
     )
     with fake_llm_server([], respond=label_reply("exchange", "ukraine")) as server:
         with Extractor(settings(server.base_url)) as extractor:
             result = extractor.summarise(article(text))
-    assert [asks_recipient(r) for r in server.requests] == [True, False]
+    assert [asks_recipient(r) for r in server.requests] == [True, False, False]
     assert [[(c.side, c.value) for c in r.counts] for r in result.records] == [
         [("ukraine", 95)],
         [("each_side", 12)],
+        [("russia", 40)],
     ]
+    # Other endpoints answer objects: no stop string is sent to them.
+    assert not any("stop" in r for r in server.requests)
 
 
 def test_the_embedded_model_answers_in_arrays(tmp_path: Path) -> None:
@@ -124,7 +128,25 @@ def test_the_embedded_model_answers_in_arrays(tmp_path: Path) -> None:
     extractor = Extractor(embedded)
     request = extractor._request(_first_sentence(), "en")
     assert request.schema["type"] == "array"
-    assert [item["enum"][0] for item in request.schema["prefixItems"]] == ["none", "russia"]
+    assert [item["enum"][0] for item in request.schema["prefixItems"]] == ["none", "Russia"]
+
+
+def test_the_embedded_model_stops_at_the_end_of_its_array() -> None:
+    # llama.cpp ends the answer on the stop string and leaves it out of the text (it spares
+    # the pass that would generate the end-of-text token); the answer is read whole.
+    text = "Ukraine and Russia exchanged 84 prisoners of war on Saturday, May 24, 2025."
+    with fake_llm_server([Reply(content='["exchange","each')]) as server:
+
+        @contextmanager
+        def served(url: str = server.base_url) -> Iterator[Endpoint]:
+            yield Endpoint(base_url=url, model=EMBEDDED_MODEL_NAME)
+
+        with Extractor(Settings.resolve(use_cache=False), endpoint=served) as extractor:
+            result = extractor.summarise(article(text))
+    assert [r["stop"] for r in server.requests] == [['"]']]
+    assert not [w for w in result.warnings if "not read" in w or "invalid" in w]
+    [record] = result.records
+    assert [(c.side, c.value) for c in record.counts] == [("each_side", 84)]
 
 
 def _first_sentence() -> Any:

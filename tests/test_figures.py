@@ -67,6 +67,14 @@ def test_a_figure_without_its_own_category_word_shares_its_neighbours() -> None:
 def test_nationality_beside_a_figure_names_who_received_it() -> None:
     figures = read_figures("Moscow got back 248 Russian POWs and Kyiv 230 Ukrainians.", "en")
     assert [(f.value, f.nationality) for f in figures] == [(248, "russia"), (230, "ukraine")]
+    # "prisoners of war" is one noun; "from Russian captivity" says where, not whose.
+    figures = read_figures(
+        "devueltos 15 militares rusos heridos a cambio de 31 prisioneros de guerra ucranianos",
+        "es",
+    )
+    assert [(f.value, f.nationality) for f in figures] == [(15, "russia"), (31, "ukraine")]
+    figures = read_figures("307 soldiers from Russian captivity came home.", "en")
+    assert [(f.value, f.nationality) for f in figures] == [(307, None)]
 
 
 def test_an_each_side_phrase_belongs_to_its_own_figure() -> None:

@@ -172,3 +172,20 @@ def test_a_vaguer_figure_that_meets_the_swaps_own_is_the_same_swap() -> None:
     folded = _folded(text, {}, EventDate(value="2025-06-16", precision="day"))
     # "more than 1,200" meets 1,245; "fewer than 1,000" does not.
     assert [[s.index for s in d.segments] for d in folded] == [[1, 2, 3], [4]]
+
+
+def test_an_each_side_figure_is_compared_with_each_sides_own() -> None:
+    text = (
+        "Ukraine brought home 307 Ukrainian servicemen on Saturday, Zelensky said. "
+        "On Friday the sides handed over 390 people, 270 servicemen and 120 civilians."
+    )
+    view = ArticleView(text, "en", EventDate(), split_segments(text))
+    found = []
+    for segment, received_by in zip(view.segments, (None, "each_side"), strict=True):
+        answer = SentenceAnswer(label="exchange", received_by=received_by)  # type: ignore[arg-type]
+        found += read_sentence(answer, segment, view)[0]
+    assert [(c.side, c.value) for c in found[1].counts] == [
+        ("each_side", 390), ("each_side", 270), ("each_side", 120),
+    ]  # fmt: skip
+    # 270 servicemen for each side is not the swap that gave Ukraine 307 servicemen.
+    assert [[s.index for s in d.segments] for d in fold(found)[0]] == [[1], [2]]

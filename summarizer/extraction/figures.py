@@ -273,7 +273,15 @@ def _category(after: str, before: str) -> Category | None:
     return None
 
 
+#: "prisoners of war" is one noun: the nationality after it is the figure's too
+#: ("31 prisioneros de guerra ucranianos"), while "soldiers from Russian captivity" is not.
+_OF_WAR = re.compile(
+    r"^(\s*[^\W\d]+)\s+(?:of\s+war|de\s+guerr[ae]|di\s+guerra|wojenn\w*)(?!\w)", re.IGNORECASE
+)
+
+
 def _nationality(after: str) -> str | None:
+    after = _OF_WAR.sub(r"\1", after, count=1)
     head = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:2])
     for side in NATIONALITY:
         if pattern(f"nationality:{side}").search(head):

@@ -31,7 +31,8 @@ def _figures(draft: Draft) -> dict[tuple[str, str], set[tuple[float, float]]]:
     """Each side and category's figures as ranges ("1,245 and 51 bodies" keeps both).
 
     "more than 1,200" reaches from 1,200 up, "about 250" 15% either way: a figure agrees
-    with another whose range it meets.
+    with another whose range it meets. An each-side figure is also each side's own ("270
+    servicemen each" is not the swap where Ukraine got 307 servicemen and Russia 307).
     """
     values: dict[tuple[str, str], set[tuple[float, float]]] = {}
     for c in draft.counts:
@@ -45,7 +46,9 @@ def _figures(draft: Draft) -> dict[tuple[str, str], set[tuple[float, float]]]:
             low, high = 0.0, float(c.value)
         else:
             low = high = float(c.value)
-        values.setdefault((c.side, c.category), set()).add((low, high))
+        sides = (c.side, "ukraine", "russia") if c.side == "each_side" else (c.side,)
+        for side in sides:
+            values.setdefault((side, c.category), set()).add((low, high))
     return values
 
 

@@ -228,9 +228,20 @@ def _of_another_day(text: str, figure: Figure) -> bool:
     return _ANOTHER_DAY.search(clause) is not None
 
 
-def needs_recipient(figures: list[Figure]) -> bool:
-    """Whether a sentence counts people whose receiver its words do not say (ask the model)."""
-    return any(f.category is not None and not f.each_side and not f.nationality for f in figures)
+def needs_recipient(text: str, language: str) -> bool:
+    """Whether a sentence counts people whose receiver its words do not say (ask the model).
+
+    A figure's receiver is said by "each side", a nationality ("248 Russian servicemen") or
+    the words around it ("Kyiv got back 1,212 bodies"): the model's answer would go unused.
+    """
+    prepared = prepared_text(text, language)  # the figures' positions are in it
+    return any(
+        f.category is not None
+        and not f.each_side
+        and not f.nationality
+        and stated_receiver(prepared, f) is None
+        for f in read_figures(text, language)
+    )
 
 
 _RU = (

@@ -123,6 +123,7 @@ class LLM:
         self._generation_s: list[float] = []
         self._tokens: list[tuple[int, int]] = []
         self._sent_at = 0.0
+        self._stop: str | None = None
         self._started = time.monotonic()
         self._client.on("completion:kwargs", self._on_request)
         self._client.on("completion:response", self._on_response)
@@ -131,6 +132,8 @@ class LLM:
         self._sent_at = time.monotonic()
 
     def _on_response(self, response: Any) -> None:
+        if self._stop is not None:
+            _put_back_stop(response, self._stop)
         self._responses.append(response)
         # Copy the numbers now: instructor later rewrites the last response's usage to a total.
         usage = getattr(response, "usage", None)
@@ -160,6 +163,7 @@ class LLM:
         max_reasks: int,
         generation_budget_s: float | None = None,
         headers: Mapping[str, str] | None = None,
+        stop: str | None = None,
     ) -> Completion:
         """Ask for a structured answer, re-asking on validation errors.
 
@@ -173,6 +177,9 @@ class LLM:
             generation_budget_s: Time all attempts together may spend generating: a re-ask
                 is only sent if another attempt as long as the last one still fits.
             headers: Headers for this call only (which prompt it renders).
+            stop: The text every valid answer ends with, sent as a stop string: generation
+                ends as soon as it is written (OpenAI-compatible servers leave it out of
+                the text; it is put back before the answer is read).
 
         Returns:
             The parsed output with usage.
@@ -187,9 +194,10 @@ class LLM:
         self._responses.clear()
         self._generation_s.clear()
         self._tokens.clear()
+        self._stop = stop
         self._started = time.monotonic()
 
-        def stop(state: tenacity.RetryCallState) -> bool:
+        def enough(state: tenacity.RetryCallState) -> bool:
             if state.attempt_number > max_reasks:
                 return True
             if generation_budget_s is None or not self._generation_s:
@@ -205,12 +213,13 @@ class LLM:
             return False
 
         reasks = tenacity.Retrying(
-            stop=stop,
+            stop=enough,
             retry=tenacity.retry_if_exception_type(
                 (ValidationError, json.JSONDecodeError, ResponseParsingError)
             ),
             reraise=True,
         )
+        stop_at: dict[str, Any] = {"stop": [stop]} if stop is not None else {}
         # Not instructor's `context=`: it would render every message as a Jinja template.
         context_token = VALIDATION_CONTEXT.set(context)
         try:
@@ -224,6 +233,7 @@ class LLM:
                 seed=self._seed,
                 timeout=timeout_s,
                 extra_headers=dict(headers or {}),
+                **stop_at,
             )
         except IncompleteOutputException as e:
             raise LLMOutputTruncatedError(
@@ -291,6 +301,18 @@ def _find_cause(e: BaseException, kind: Any) -> BaseException | None:
         seen.add(id(current))
         current = current.__cause__
     return None
+
+
+def _put_back_stop(response: Any, stop: str) -> None:
+    """Give an answer that ended on the stop string its end back (servers drop it)."""
+    try:
+        choice = response.choices[0]
+        content = choice.message.content
+    except (AttributeError, IndexError, TypeError):
+        return
+    ended = choice.finish_reason == "stop" and isinstance(content, str) and content.strip()
+    if ended and not content.endswith(stop):
+        choice.message.content = content + stop
 
 
 def _content(completion: Any) -> str:

@@ -33,12 +33,11 @@ from pydantic import BaseModel, Field
 
 from summarizer.config import Settings, redact_url
 from summarizer.errors import LLMOutputTruncatedError
-from summarizer.extraction.answers import answer_model, parse_answer
+from summarizer.extraction.answers import ARRAY_END, answer_model, parse_answer
 from summarizer.extraction.cache import ResultCache, cache_key
 from summarizer.extraction.candidates import candidates, is_primary
 from summarizer.extraction.dates import month_day, publication_date_in_text
 from summarizer.extraction.endpoint import MODE_NAME, Endpoint
-from summarizer.extraction.figures import read_figures
 from summarizer.extraction.folding import as_each_side, fold, link_agreements
 from summarizer.extraction.grounding import (
     ArticleView,
@@ -263,6 +262,7 @@ class Extractor:
             "max_tokens": self.max_tokens,
             "mode": MODE_NAME,
             "max_reasks": self.settings.max_reasks,
+            "stop": ARRAY_END if self._array_answers else "",
         }
 
     def model_id(self) -> str:
@@ -409,7 +409,7 @@ class Extractor:
         return self._result(article, folded, [*notes, *warnings], answered, usage)
 
     def _request(self, segment: Segment, language: str) -> _Request:
-        asks = needs_recipient(read_figures(segment.text, language))
+        asks = needs_recipient(segment.text, language)
         model = answer_model(asks_recipient=asks, array=self._array_answers)
         return _Request(
             segment=segment,
@@ -455,6 +455,7 @@ class Extractor:
                 timeout_s=self._timeout_for(request),
                 max_reasks=self.settings.max_reasks,
                 headers={"X-Summarizer-Prompt": prompt_label(self.prompt)},
+                stop=ARRAY_END if self._array_answers else None,
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()
