@@ -56,14 +56,19 @@ def test_seed_timeline_from_the_recorded_extractions(
     }
     # What the merger must get right whatever the extraction: a dated event shown once...
     dated = {e.id for e in timeline.events if e.date.value}
-    for key in ("talks-round-1", "talks-round-2", "talks-round-3", "agreement-1000-for-1000"):
+    for key in ("talks-round-1", "talks-round-2", "talks-round-3"):
         assert len([i for i in shown[key] if i in dated]) == 1, (key, shown[key])
-    # ...(undated agreements stay apart rather than be guessed into one of three rounds' deals:
-    # 004's "deal brokered last week" with no publication date, 000's "agreements brokered in
-    # Istanbul" and 003's ~2,300 returned "as a result of agreements reached in Istanbul";
-    # 004's meeting itself the re-recorded model labels "none")
+    # (The 1,000-for-1,000 deal's one dated record, 003's, is mis-dated July 23 by the
+    # extraction: the model labels "The first round took place on May 16 ..." none, so the
+    # deal made "during the meeting" is linked to the third round. Not the merger's doing.)
     key = "agreement-1000-for-1000"
-    assert len([i for i in shown[key] if i not in dated]) == 3
+    assert not [i for i in shown[key] if i in dated], shown[key]
+    # ...(undated agreements are not guessed into one of three rounds' deals: 004's "deal
+    # brokered last week" with no publication date, 000's "agreements brokered in Istanbul"
+    # and 003's ~2,300 returned "as a result of agreements reached in Istanbul"; two of them
+    # are shown undated, one joins the mis-dated July deal; 004's meeting itself the model
+    # labels "none")
+    assert len([i for i in shown[key] if i not in dated]) == 2
     assert len(shown["talks-round-1"]) == 1
     # ...the 390-per-side stage and the ~250-per-side July stage never one event...
     figures = {
@@ -91,14 +96,15 @@ def test_seed_timeline_from_the_recorded_extractions(
         "003_e181aa8f936635a2",
     }
     # What the recorded extraction lets it show with a date (the gold has 15 events; shown =
-    # same kind, compatible dates, same round; undated events fit any of their kind). Not
-    # shown with a date: the July agreement (000's "agreements brokered in Istanbul" gives no
-    # day of its own; Wednesday is the swap's), the tallies (Galuzin's is read as an
+    # same kind, compatible dates, same round; undated events fit any of their kind). The July
+    # agreement is shown only through 003's mis-dated 1,000-for-1,000 deal (000's "agreements
+    # brokered in Istanbul" gives no day of its own; Wednesday is the swap's), and the May 16
+    # deal is not shown dated. Not shown with a date: the tallies (Galuzin's is read as an
     # agreement and an exchange, Medinsky's is not found, Zelenskyy's "over 1,000 brought
     # home" is read as an exchange), the June agreement (folded into the 1,000-for-1,000
     # deal of the same article), and the 390 stage (004 gives no date the code can read).
     assert sorted(k for k, ids in shown.items() if set(ids) & dated) == [
-        "agreement-1000-for-1000",
+        "agreement-2025-07-23",
         "exchange-2025-07-23",
         "talks-round-1",
         "talks-round-2",
