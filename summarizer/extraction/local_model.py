@@ -75,7 +75,15 @@ def model_file(settings: Settings) -> Path:
 
 
 def model_identity(settings: Settings) -> str:
-    """A stable id of the served weights, for cache keys, without hashing a 1 GB file."""
+    """A stable id of the model as served, for cache keys, without hashing a 1 GB file.
+
+    The weights, and the attention kernel: it changes the numerics, and so can change an
+    answer (and the layout of a saved prompt reading).
+    """
+    return f"{_weights_identity(settings)}|flash-attention:{FLASH_ATTENTION}"
+
+
+def _weights_identity(settings: Settings) -> str:
     if settings.model_path is not None:
         try:
             stat = settings.model_path.stat()
@@ -348,7 +356,6 @@ class LocalServer:
                 model_identity(self._settings),
                 state_key,
                 str(self._settings.context_tokens),
-                f"flash-attention:{FLASH_ATTENTION}",  # it changes the layout of the state
             )
             if prompt_prefix.restore(root, self._state_dir, name):
                 log.info("embedded model loaded its reading of the prompt in %.1fs",

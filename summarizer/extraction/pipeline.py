@@ -47,7 +47,7 @@ from summarizer.extraction.grounding import (
     read_sentence,
     short,
 )
-from summarizer.extraction.local_model import FLASH_ATTENTION, LocalServer, model_identity
+from summarizer.extraction.local_model import LocalServer, model_identity
 from summarizer.extraction.prompts import Message, Prompt, load_prompt
 from summarizer.extraction.rate_gate import RateGate
 from summarizer.extraction.reading_budget import ReadingBudget
@@ -262,14 +262,13 @@ class Extractor:
             "max_tokens": self.max_tokens,
             "mode": MODE_NAME,
             "max_reasks": self.settings.max_reasks,
-            "stop": ARRAY_END if self._array_answers else "",
+            "stop": self._answer_end or "",
         }
 
     def model_id(self) -> str:
         """Identity of the model for cache keys."""
         if self.settings.uses_embedded_model:
-            # The attention kernel changes the numerics, and so can change an answer.
-            return f"{model_identity(self.settings)}|flash-attention:{FLASH_ATTENTION}"
+            return model_identity(self.settings)
         return f"{self.settings.base_url}|{self.settings.model_name}"
 
     def key_for(self, article: Article) -> str:
@@ -424,6 +423,11 @@ class Extractor:
         # wants an object there.
         return self.settings.uses_embedded_model
 
+    @property
+    def _answer_end(self) -> str | None:
+        """The stop string every answer ends with (array answers only)."""
+        return ARRAY_END if self._array_answers else None
+
     def _request_key(self, request: _Request) -> str:
         return cache_key(
             model=self.model_id(), parameters=self.parameters, request=request.fingerprint
@@ -455,7 +459,7 @@ class Extractor:
                 timeout_s=self._timeout_for(request),
                 max_reasks=self.settings.max_reasks,
                 headers={"X-Summarizer-Prompt": prompt_label(self.prompt)},
-                stop=ARRAY_END if self._array_answers else None,
+                stop=self._answer_end,
             )
         except LLMOutputTruncatedError as e:
             usage = e.usage if isinstance(e.usage, Usage) else Usage()
