@@ -53,6 +53,18 @@ def test_dates_times_years_ages_percentages_and_money_are_not_figures() -> None:
     assert read_figures(text, "en") == []
 
 
+def test_a_year_like_number_followed_by_what_it_counts_is_a_count() -> None:
+    cases = [
+        ("Türkiye arabuluculuğunda 2000 askeri takas edildi.", "tr", [2000]),
+        ("обмен 2000 военнопленных", "ru", [2000]),
+        # a year is still a year after a date word or a month
+        ("In 2022 prisoners were exchanged; since 2014 soldiers have been held.", "en", []),
+        ("В 2022 году пленные вернулись домой, а с 2014 военные ждут обмена.", "ru", []),
+    ]
+    for text, language, expected in cases:
+        assert [f.value for f in read_figures(text, language)] == expected, text
+
+
 def test_handed_over_is_no_qualifier() -> None:
     assert one("each side handed over 270 servicemen")[1] == "exact"
 
@@ -75,6 +87,17 @@ def test_nationality_beside_a_figure_names_who_received_it() -> None:
     assert [(f.value, f.nationality) for f in figures] == [(15, "russia"), (31, "ukraine")]
     figures = read_figures("307 soldiers from Russian captivity came home.", "en")
     assert [(f.value, f.nationality) for f in figures] == [(307, None)]
+    # the nationality of an "of" modifier: "bodies of (fallen) Ukrainian soldiers"
+    figures = read_figures(
+        "handed over 1212 bodies of Ukrainian military and 6,000 bodies of fallen Russian "
+        "soldiers, receiving 27 bodies of own soldiers",
+        "en",
+    )
+    assert [(f.value, f.nationality) for f in figures] == [
+        (1212, "ukraine"),
+        (6000, "russia"),
+        (27, None),
+    ]
 
 
 def test_an_each_side_phrase_belongs_to_its_own_figure() -> None:

@@ -286,6 +286,28 @@ def test_the_receiver_in_the_dative_and_in_other_languages() -> None:
         assert [(c.side, c.value) for d in drafts for c in d.counts] == expected, text
 
 
+def test_the_receiver_named_before_the_figure_and_the_giver_of_a_passive() -> None:
+    cases = [
+        # "to <party>" before the figure, with the verb before or after it
+        ("Russian side has transferred to Ukrainian side the bodies of 1245 servicemen.",
+         [("ukraine", 1245)]),
+        ("Today to Ukraine were transferred 6057 bodies, to Russia — 78 bodies.",
+         [("ukraine", 6057), ("russia", 78)]),
+        # who gave them, in a passive: the other side received them
+        ('"From the Kiev side to us are returned the bodies of 51 our fallen servicemen", '
+         "wrote Medinskiy.", [("russia", 51)]),
+    ]  # fmt: skip
+    for text, expected in cases:
+        drafts, _ = ground(text, entry("bodies", "unknown"), language="en")
+        assert [(c.side, c.value) for d in drafts for c in d.counts] == expected, text
+    # The verb's object is the first figure after it: the 51 is not said to go to Ukraine.
+    (draft,), _ = ground(
+        "Russia transferred to Ukraine still 1245 bodies of perished military, received back 51",
+        entry("bodies", "unknown"),
+    )
+    assert [(c.side, c.value) for c in draft.counts] == [("ukraine", 1245), ("unspecified", 51)]
+
+
 def test_a_date_told_as_a_deals_dates_the_agreement_not_the_swap_done_under_it() -> None:
     drafts, _ = ground(
         "The biggest exchange came over three days in May, when each side freed 1,000 people "

@@ -280,9 +280,25 @@ _OF_WAR = re.compile(
 )
 
 
+#: "1,212 bodies of Ukrainian military", "les corps de 50 soldats": the noun's modifier.
+_OF = re.compile(r"^(?:of|de|des|di|dei|degli|delle|der)$", re.IGNORECASE)
+#: Words that may stand between "of" and a nationality ("bodies of fallen Russian soldiers").
+_FALLEN = re.compile(
+    r"^(?:fallen|perished|dead|killed|deceased|slain|gefallene[rn]?|getötete[rn]?|"
+    r"soldats|militaires|caídos|muertos|caduti|mortos)$",
+    re.IGNORECASE,
+)
+
+
 def _nationality(after: str) -> str | None:
     after = _OF_WAR.sub(r"\1", after, count=1)
-    head = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:2])
+    words = _CLAUSE_END.split(after, maxsplit=1)[0].split()
+    head_words = words[:2]
+    if len(words) > 2 and _OF.match(words[1]):
+        # "bodies of Ukrainian military", "bodies of perished Russian soldiers"
+        skip = 3 if len(words) > 3 and _FALLEN.match(words[2]) else 2
+        head_words = [words[0], *words[skip : skip + 1]]
+    head = " ".join(head_words)
     for side in NATIONALITY:
         if pattern(f"nationality:{side}").search(head):
             return side
@@ -294,10 +310,33 @@ def _clause_before(before: str) -> str:
     return parts[-1] if parts else before
 
 
+#: Words after which a year-like number is a year ("in 2000", "с 2014", "desde 2022").
+_YEAR_BEFORE = re.compile(
+    r"(?<!\w)(?:in|since|of|by|until|till|from|to|during|before|after|year|в|с|до|от|по|з|від|"
+    r"у|im|seit|bis|von|vor|nach|jahr|en|depuis|desde|hasta|em|até|nel|dal|fino al|od|do|w|"
+    r"yılı|سنة|عام|منذ)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _counts_right_after(before: str, after: str) -> bool:
+    """Whether a year-like number counts people: "2000 askeri", "2000 prisoners".
+
+    The word right after it is what it counts, and no date word comes just before it.
+    """
+    first = after.split(maxsplit=1)[0] if after.split() else ""
+    return (
+        after[:1].isspace()
+        and _category(first, "") is not None
+        and not _YEAR_BEFORE.search(before[-12:])
+        and not _month_words().search(before[-15:])
+    )
+
+
 def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
     before, after = text[: match.start()], text[match.end() :]
     raw = match.group("int")
-    if _YEAR.match(raw) and not match.group("scale"):
+    if _YEAR.match(raw) and not match.group("scale") and not _counts_right_after(before, after):
         return True
     if _PERCENT.match(after) or _MONEY.match(after) or _TIME_OR_ORDINAL_AFTER.match(after):
         return True

@@ -245,12 +245,12 @@ def needs_recipient(text: str, language: str) -> bool:
 
 
 _RU = (
-    r"(?:Russia|Moscow|the Russian side|Россия|Москва|российская сторона|Росія|російська "
+    r"(?:Russia|Moscow|(?:the )?Russian side|Россия|Москва|российская сторона|Росія|російська "
     r"сторона|Russland|Moskau|Russie|Moscou|Rusia|Moscú|Rússia|Mosca|Rosja|Moskwa|"
     r"Rusya|Moskova|روسيا|موسكو)"
 )
 _UA = (
-    r"(?:Ukraine|Kyiv|Kiev|the Ukrainian side|Украина|Киев|украинская сторона|Україна|Київ|"
+    r"(?:Ukraine|Kyiv|Kiev|(?:the )?Ukrainian side|Украина|Киев|украинская сторона|Україна|Київ|"
     r"українська сторона|Kiew|Ucrania|Ucrânia|Ucraina|Ukraina|Kijów|Ukrayna|أوكرانيا|كييف)"
 )
 #: The parties in the dative: "России передали", "Україні повернули", "Киеву переданы".
@@ -283,6 +283,36 @@ _RECEIVER_BEFORE = {
         re.compile(rf"{_GIVEN}\s+{dative}(?P<tail>[^.;:]*)$"),
     ]
     for side, party, dative in (("russia", _RU, _RU_TO), ("ukraine", _UA, _UA_TO))
+}
+#: "transferred to Ukrainian side the bodies of 1245", "to Ukraine were transferred 6057
+#: bodies": the party the people went to, named before the figure.
+_TO_BEFORE = {
+    side: re.compile(
+        rf"(?:{_TO}\s+(?:home\s+)?to\s+{party}|\bto\s+{party}\s+(?:(?:were|was|have been|has "
+        rf"been|are|is)\s+)?{_TO})(?P<tail>[^.;:]*)$",
+        re.IGNORECASE,
+    )
+    for side, party in (("russia", _RU), ("ukraine", _UA))
+}
+#: "From the Kiev side to us are returned the bodies of 51", "от украинской стороны
+#: переданы тела": the party that gave them, named before a passive verb.
+_FROM_SIDE = {
+    side: re.compile(
+        rf"(?:\bfrom\s+(?:the\s+)?{party}(?:\s+side)?(?!['’\w])[^.;:]{{0,30}}?\b(?:are|is|were|"
+        rf"was|have been|has been)\s+{_TO}|\b(?:от|с|від|з боку)\s+{genitive}[^.;:]{{0,30}}?"
+        rf"(?:возвращены|переданы|передано|повернуто|передано|повернули|передали))"
+        rf"(?P<tail>[^.;:]*)$",
+        re.IGNORECASE,
+    )
+    for side, party, genitive in (
+        ("ukraine", _RU, r"(?:российской стороны|России|Москвы|російської сторони|Росії)"),
+        ("russia", _UA, r"(?:украинской стороны|Украины|Киева|української сторони|України)"),
+    )
+}
+#: "to Ukraine were transferred 6057 bodies, to Russia — 78 bodies": the verb left out.
+_TO_ELLIPTIC = {
+    side: re.compile(rf"{_TO}[^.;:]*\bto\s+{party}\s*(?:[—–-]\s*)?(?P<tail>)$", re.IGNORECASE)
+    for side, party in (("russia", _RU), ("ukraine", _UA))
 }
 _ANY_PARTY = re.compile(rf"\b(?:{_RU}|{_UA}|{_RU_TO}|{_UA_TO})\b", re.IGNORECASE)
 _RECEIVER_AFTER = {
@@ -327,6 +357,14 @@ def stated_receiver(text: str, figure: Figure) -> Side | None:
             # "Russia got back 84 soldiers and Ukraine 20 civilians": the nearest side named
             # before a figure is its receiver, not one named earlier.
             if match and not _ANY_PARTY.search(match.group("tail")):
+                sides.add(side)
+    for table in (_TO_BEFORE, _FROM_SIDE, _TO_ELLIPTIC):
+        for side, found in table.items():
+            match = found.search(window)
+            # "transferred to Ukraine 1245 bodies, received back 51": the verb's object is
+            # the first figure after it, not a later one.
+            tail = match.group("tail") if match else ""
+            if match and not _ANY_PARTY.search(tail) and not re.search(r"\d", tail):
                 sides.add(side)
     sides |= {side for side, p in _RECEIVER_AFTER.items() if p.search(after)}
     return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
