@@ -64,6 +64,30 @@ def test_last_week_is_a_month_when_the_whole_week_lies_in_one() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the first round in Istanbul nine days ago"),
+        ("de", "bei der ersten Verhandlungsrunde in Istanbul vor neun Tagen"),
+        ("ru", "девять дней назад"),
+        ("uk", "9 днів тому"),
+        ("fr", "il y a neuf jours"),
+        ("es", "hace nueve días"),
+        ("pt", "Há nove dias, as duas partes"),
+        ("it", "nove giorni fa"),
+        ("tr", "9 gün önce"),
+    ],
+)
+def test_days_counted_back_from_publication_name_one_day(language: str, text: str) -> None:
+    assert resolved(text, language, THURSDAY) == ["2025-07-15"]
+    assert resolved(text, language, UNKNOWN) == [None]  # no year is guessed
+
+
+def test_days_counted_back_by_a_vague_word_name_no_date() -> None:
+    assert find_dates("a few days ago") == []
+    assert find_dates("vor einigen Tagen") == []
+
+
 def test_no_year_is_guessed_without_a_publication_date() -> None:
     assert resolved("on Wednesday, July 23, after talks on May 16, 2025", "en", UNKNOWN) == [
         None,

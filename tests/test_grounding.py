@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from summarizer.extraction.grounding import ArticleView, read_sentence
+from summarizer.extraction.grounding import (
+    ArticleView,
+    could_report,
+    follows_a_swap,
+    read_sentence,
+)
 from summarizer.extraction.segments import split_segments
 from summarizer.records import EventDate, SentenceAnswer
 
@@ -491,3 +496,24 @@ def test_stages_told_by_their_ordinal_day_are_one_swap_each() -> None:
     )
     assert [[c.value for c in d.counts] for d in drafts] == [[390, 120], [307], [303]]
     assert [d.occasion for d in drafts] == [0, 1, 2]
+
+
+def test_a_stage_counted_after_the_sentence_that_tells_the_swap_is_a_swap() -> None:
+    text = (
+        "Damit sind binnen drei Tagen auf jeder Seite tausend Menschen freigekommen. Am Freitag "
+        "waren es je 390 Menschen gewesen; am Samstag folgten je 307 Soldaten. Unter den "
+        "Ukrainern befanden sich damals 33 Soldaten und 51 Zivilisten."
+    )
+    article = view(text, EventDate(value="2025-05-25", precision="day"), "de")
+    first, stages, breakdown = article.segments
+    assert follows_a_swap(stages, article.segments)
+    assert could_report(stages.text, "de", after_swap=True)
+    assert not could_report(stages.text, "de")  # alone, no word of it tells a swap
+    drafts, _ = read_sentence(entry("exchange"), stages, article)
+    assert sorted((d.kind, d.date.value, [c.value for c in d.counts]) for d in drafts) == [
+        ("prisoner_exchange", "2025-05-23", [390]),
+        ("prisoner_exchange", "2025-05-24", [307]),
+    ]
+    # counted with neither a day nor "each": a breakdown told in passing, not a stage
+    assert not follows_a_swap(first, article.segments)
+    assert not could_report(breakdown.text, "de", after_swap=True)

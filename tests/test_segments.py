@@ -70,6 +70,22 @@ def test_an_abbreviation_split_off_is_joined_back() -> None:
     assert segments[-1].text == "Россия и Украина обменялись пленными."
 
 
+def test_a_day_or_ordinal_with_its_dot_does_not_end_a_sentence() -> None:
+    cases = [
+        ("Schon bei der zweiten Runde am 2. Juni, ebenfalls im Palast, hatten sie sich "
+         "verständigt.", "Das ist neu.", "de"),
+        ("Die Europäische Union hat ihr 18. Sanktionspaket verabschiedet.",
+         "Es senkt den Preis.", "de"),
+        ("Rozmowy odbyły się 16. maja w Stambule.", "Potem nie było nic.", "pl"),
+        # a sentence that ends with a figure still ends there
+        ("The youngest soldier was 20.", "The oldest was 59.", "en"),
+        ("Ukraine received 31 wounded soldiers in return for 15.", "Russia confirmed it.", "en"),
+    ]  # fmt: skip
+    for first, second, language in cases:
+        segments = split_segments(f"{first} {second}", language)
+        assert [s.text for s in segments] == [first, second]
+
+
 def test_a_run_on_sentence_is_cut_into_pieces_the_model_can_read() -> None:
     text = "Russia and Ukraine exchanged 84 prisoners" + " and more words" * 3000 + "."
     segments = split_segments(text, "en")

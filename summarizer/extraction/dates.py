@@ -156,8 +156,34 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         # "in May", "в мае", "im Juni": a month on its own, after a preposition.
         ("absolute", re.compile(rf"(?<!\w)(?:{_IN})\s+(?:{month_names_only})(?!\w)", flags)),
         ("weekday", re.compile(rf"(?<!\w)(?:{weekdays})(?!\w)", flags)),
+        ("relative", _DAYS_AGO),
         ("relative", re.compile(rf"(?<!\w)(?:{relative})(?!\w)", flags)),
     ]
+
+
+_NUMBER_WORD = r"(?:\d{1,2}|[^\W\d_]{3,12})"
+#: "nine days ago", "vor zehn Tagen", "il y a neuf jours", "há dez dias": a day counted back
+#: from the publication day.
+_DAYS_AGO = re.compile(
+    rf"(?<!\w)(?:{_NUMBER_WORD}\s+days?\s+ago|vor\s+{_NUMBER_WORD}\s+Tagen|"
+    rf"{_NUMBER_WORD}\s+(?:дня|дней)\s+назад|{_NUMBER_WORD}\s+(?:дні|днів)\s+тому|"
+    rf"il y a\s+{_NUMBER_WORD}\s+jours|hace\s+{_NUMBER_WORD}\s+días|"
+    rf"há\s+{_NUMBER_WORD}\s+dias|{_NUMBER_WORD}\s+giorni\s+fa|{_NUMBER_WORD}\s+dni\s+temu|"
+    rf"{_NUMBER_WORD}\s+gün\s+önce|قبل\s+{_NUMBER_WORD}\s+(?:أيام|يوما))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _days_back(text: str, language: str) -> int | None:
+    """How many days back "nine days ago" counts (digits or a number word), if it says."""
+    from summarizer.extraction.figures import digits_for_words  # number words
+
+    base = datetime(2001, 1, 31)
+    for words in (text, digits_for_words(text, language)):
+        parsed = _parse(words, language, base)
+        if parsed is not None and parsed[1] == "day" and 0 < (base.date() - parsed[0]).days < 60:
+            return (base.date() - parsed[0]).days
+    return None
 
 
 _IN = r"in|im|в|во|у|en|em|a|ad|w|we|de|del|di|du|à|au"
@@ -227,6 +253,8 @@ def find_dates(text: str) -> list[DateMention]:
             piece = match.group(0)
             if kind == "weekday" and _ORDINAL_NOT_WEEKDAY.match(text, span[0]):
                 continue  # "la segunda ronda", "quinta etapa": second, fifth
+            if regex is _DAYS_AGO and all(_days_back(piece, code) is None for code in LANGUAGES):
+                continue  # "a few days ago", "vor einigen Tagen": no day is named
             taken.append(span)
             found.append(
                 DateMention(
@@ -292,6 +320,8 @@ def names_a_day(mention: DateMention, language: str) -> bool:
     """Whether a relative date names one day ("yesterday", "вчера", "wczoraj"), not a week."""
     if mention.kind != "relative":
         return mention.kind in ("absolute", "weekday")
+    if _DAYS_AGO.fullmatch(mention.text):
+        return _days_back(mention.text, language) is not None
     base = datetime(2025, 1, 15)
     parsed = _parse(mention.text, language, base)
     return parsed is not None and parsed[1] == "day" and (base.date() - parsed[0]).days < 7
@@ -364,6 +394,9 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
     if mention.kind == "relative":
         if base is None:
             return EventDate()
+        if _DAYS_AGO.fullmatch(mention.text):
+            back = _days_back(mention.text, language)
+            return EventDate() if back is None else _day(base.date() - timedelta(days=back))
         parsed = _parse(mention.text, language, base)
         if parsed is None:
             return EventDate()

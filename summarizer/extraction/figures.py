@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from summarizer.extraction.lexicon import (
     NATIONALITY,
     QUALIFIER_WORDS,
+    month_words,
     pattern,
 )
 from summarizer.records import Category, Qualifier
@@ -329,7 +330,7 @@ def _counts_right_after(before: str, after: str) -> bool:
         after[:1].isspace()
         and _category(first, "") is not None
         and not _YEAR_BEFORE.search(before[-12:])
-        and not _month_words().search(before[-15:])
+        and not month_words().search(before[-15:])
     )
 
 
@@ -369,24 +370,8 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
     return _is_date_part(before, after)
 
 
-@lru_cache(maxsize=1)
-def _month_words() -> re.Pattern[str]:
-    from dateparser.languages.loader import default_loader
-
-    months: set[str] = set()
-    for code in ("en", "ru", "uk", "de", "fr", "es", "pt", "it", "pl", "tr", "ar"):
-        info = default_loader.get_locale(code).info
-        for key in (
-            "january", "february", "march", "april", "may", "june", "july", "august",
-            "september", "october", "november", "december",
-        ):  # fmt: skip
-            months.update(w.lower().rstrip(".") for w in info.get(key, []) if len(w) >= 3)
-    alternation = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})\.?(?!\w)", re.IGNORECASE)
-
-
 def _is_date_part(before: str, after: str) -> bool:
-    months = _month_words()
+    months = month_words()
     head = after[:16]
     tail = before[-16:]
     # "16 мая", "16. Mai", "May 16", "16 de junio", "le 2 juin"

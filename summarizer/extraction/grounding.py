@@ -21,6 +21,7 @@ characters of anything the model wrote.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import get_args
@@ -119,15 +120,30 @@ class Draft:
         return min(s.index for s in self.segments)
 
 
-def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKind | None:
-    """The kind the words support: the model's, a corrected one, or ``None``."""
+def _checked_kind(
+    kind: EventKind, text: str, figures: list[Figure], after_swap: bool = False
+) -> EventKind | None:
+    """The kind the words support: the model's, a corrected one, or ``None``.
+
+    ``after_swap``: the sentence before tells a swap, so a sentence that only counts the
+    people of a stage by its day or per side ("Am Samstag folgten je 307 Soldaten") tells
+    one too ("Unter den Ukrainern befanden sich damals 33 Soldaten" does not).
+    """
     bodies = mentions("bodies", text)
     counted = [f for f in figures if f.category is not None]
+    living = [f for f in counted if f.category in _LIVING]
+    stage = (
+        after_swap
+        and bool(living)
+        and (
+            any(f.each_side for f in living) or any(m.kind != "relative" for m in find_dates(text))
+        )
+    )
     if kind != "talks_round" and counted and all(f.studied for f in counted):
         return None  # "interviews with 512 freed defenders": a study's sample, no swap
     if kind == "body_repatriation" and not bodies:
         # living people, then, if the words tell a swap of them
-        return _checked_kind("prisoner_exchange", text, figures)
+        return _checked_kind("prisoner_exchange", text, figures, after_swap)
     if (
         kind in ("prisoner_exchange", "body_repatriation")
         and counted
@@ -139,9 +155,9 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
     if kind == "prisoner_exchange":
         if counted and all(f.category == "bodies" for f in counted):
             return "body_repatriation"
-        if not mentions("exchange", text):
+        if not mentions("exchange", text) and not stage:
             return "body_repatriation" if bodies else None
-        if not mentions("swapped", text):
+        if not mentions("swapped", text) and not stage:
             # Prisoners named or counted ("interviewed 57 Russian POWs held by Ukraine"),
             # no swap or return told.
             return None
@@ -158,6 +174,25 @@ def _checked_kind(kind: EventKind, text: str, figures: list[Figure]) -> EventKin
         if not mentions("running_total", text) and not any(f.running_total for f in counted):
             return "prisoner_exchange" if mentions("exchange", text) and counted else None
     return kind
+
+
+_LIVING = ("servicemen", "civilians", "people")
+
+
+def follows_a_swap(segment: Segment, segments: Sequence[Segment]) -> bool:
+    """Whether the prose sentence right before ``segment`` in its paragraph tells a swap.
+
+    "Damit sind ... tausend Menschen freigekommen. Am Freitag waren es je 390 Menschen": the
+    second counts a stage of the swap the first tells.
+    """
+    before = [s for s in segments if s.index == segment.index - 1]
+    return bool(
+        before
+        and before[0].is_prose
+        and before[0].paragraph == segment.paragraph
+        and mentions("exchange", before[0].text)
+        and mentions("swapped", before[0].text)
+    )
 
 
 def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list[EventKind]:
@@ -620,7 +655,7 @@ def _figures_of_its_day(text: str, language: str) -> tuple[list[Figure], list[Fi
     return [f for f in figures if f not in other], other
 
 
-def could_report(text: str, language: str) -> bool:
+def could_report(text: str, language: str, after_swap: bool = False) -> bool:
     """Whether any answer of the model could make an event of this sentence.
 
     Every label is tried against the words (the same checks ``read_sentence`` applies): a
@@ -630,7 +665,8 @@ def could_report(text: str, language: str) -> bool:
     figures, _ = _figures_of_its_day(text, language)
     for label in get_args(Label):
         said = SentenceAnswer(label=label).kinds
-        if any(_checked_kind(k, text, figures) for k in _kinds_told(said, text, figures)):
+        told = _kinds_told(said, text, figures)
+        if any(_checked_kind(k, text, figures, after_swap) for k in told):
             return True
     return False
 
@@ -660,8 +696,9 @@ def read_sentence(
             '("a day after ..."): not this event\'s'
         )
     kinds: list[EventKind] = []
+    after_swap = follows_a_swap(segment, view.segments)
     for said in _kinds_told(answer.kinds, segment.text, figures):
-        kind = _checked_kind(said, segment.text, figures)
+        kind = _checked_kind(said, segment.text, figures, after_swap)
         if kind is None:
             warnings.append(
                 f"{label}: not a {said}, as its words say: {short(segment.text, 120)!r}"

@@ -514,3 +514,20 @@ def instruction_pattern() -> re.Pattern[str]:
 def mentions(name: str, text: str) -> bool:
     """Whether ``text`` contains a word of the list ``name``."""
     return pattern(name).search(text) is not None
+
+
+@cache
+def month_words() -> re.Pattern[str]:
+    """The month names of the input languages, in any case (dateparser's lists)."""
+    from dateparser.languages.loader import default_loader
+
+    months: set[str] = set()
+    for code in ("en", "ru", "uk", "de", "fr", "es", "pt", "it", "pl", "tr", "ar"):
+        info = default_loader.get_locale(code).info
+        for key in (
+            "january", "february", "march", "april", "may", "june", "july", "august",
+            "september", "october", "november", "december",
+        ):  # fmt: skip
+            months.update(w.lower().rstrip(".") for w in info.get(key, []) if len(w) >= 3)
+    alternation = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})\.?(?!\w)", re.IGNORECASE)

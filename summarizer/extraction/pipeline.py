@@ -43,6 +43,7 @@ from summarizer.extraction.grounding import (
     ArticleView,
     Draft,
     could_report,
+    follows_a_swap,
     needs_recipient,
     read_sentence,
     short,
@@ -341,7 +342,7 @@ class Extractor:
         primary: list[Segment] = []
         context: list[Segment] = []
         for segment in candidates(segments, language):
-            if not could_report(segment.text, language):
+            if not could_report(segment.text, language, follows_a_swap(segment, segments)):
                 continue  # no answer of the model could make an event of it: no call
             (primary if is_primary(segment, language) else context).append(segment)
         requests = [self._request(s, language) for s in [*primary, *context]]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from summarizer.extraction.lexicon import instruction_pattern
+from summarizer.extraction.lexicon import instruction_pattern, month_words
 
 SegmentRole = Literal[
     "headline", "subheading", "byline", "timestamp", "caption", "link", "sentence", "instruction"
@@ -80,6 +80,29 @@ class Segment:
         return self.role == "sentence"
 
 
+#: A sentence piece that ends with a day or ordinal number and its dot ("am 2.", "ihr 18.").
+_ORDINAL_END = re.compile(r"(?<![\d.,])\d{1,2}\.$")
+#: Short words before such a number that make it an ordinal, not a sentence's last figure
+#: ("am 2. Juni", "zum 3. Mal", "ihr 18. Sanktionspaket", "w 3. rundzie").
+_ORDINAL_LEAD = re.compile(
+    r"(?<!\w)(?:am|im|vom|zum|zur|bis|seit|der|die|das|den|dem|des|ihr|ihre|sein|seine|"
+    r"w|we|z|do|od|na|po|dne|ve|i)\s+\d{1,2}\.$",
+    re.IGNORECASE,
+)
+
+
+def _ordinal_cut(previous: str, piece: str) -> bool:
+    """Whether the splitter cut after a day or ordinal number's dot ("am 2. | Juni")."""
+    if not _ORDINAL_END.search(previous):
+        return False
+    head = piece.lstrip("\"'„“”«»( ")
+    return (
+        not head[:1].isupper()
+        or month_words().match(head) is not None
+        or _ORDINAL_LEAD.search(previous) is not None
+    )
+
+
 def _sentences(language: str, text: str) -> list[tuple[int, int]]:
     """Sentence spans of one line of prose, by sentencex, with tiny fragments joined back."""
     from sentencex import segment  # loads its language data on first use
@@ -100,7 +123,11 @@ def _sentences(language: str, text: str) -> list[tuple[int, int]]:
         end -= len(piece) - len(piece.rstrip())
         letters = sum(ch.isalpha() for ch in stripped)
         # "Т.", "е.", "/ТАСС/." — an abbreviation or an agency tag split off: join it back.
-        if spans and (letters < 3 or len(stripped) < 8):
+        if spans and (
+            letters < 3
+            or len(stripped) < 8
+            or _ordinal_cut(text[spans[-1][0] : spans[-1][1]], stripped)
+        ):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
