@@ -517,3 +517,13 @@ def test_a_stage_counted_after_the_sentence_that_tells_the_swap_is_a_swap() -> N
     # counted with neither a day nor "each": a breakdown told in passing, not a stage
     assert not follows_a_swap(first, article.segments)
     assert not could_report(breakdown.text, "de", after_swap=True)
+
+
+def test_talks_not_known_to_happen_are_not_asked_about() -> None:
+    for text, language in [
+        ("Ob es eine vierte Runde gibt, ist offen.", "de"),
+        ("The date of a fourth round of talks is unclear.", "en"),
+        ("Пока неизвестно, когда пройдёт следующий раунд переговоров.", "ru"),
+    ]:
+        assert not could_report(text, language), text
+    assert could_report("Die dritte Runde der Gespräche fand am Mittwoch statt.", "de")

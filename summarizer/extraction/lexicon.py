@@ -87,6 +87,11 @@ UNCERTAIN = (
     "será", "serán", "podría", "previst", "próxim", "dispuest", "propuest", "poderá",
     "sarà", "potrebbe", "prossim", "propost", "będzie", "mógłby", "planowan", "następn",
     "olacak", "yapılacak", "planlanan", "bekleniyor", "önümüzdeki", "سوف", "ستعقد", "المقبلة",
+    # not known yet ("Ob es eine vierte Runde gibt, ist offen")
+    "is unclear", "remains unclear", "not yet known", "ist offen", "bleibt offen", "unklar",
+    "неясно", "пока неизвестно", "невідомо", "reste incertain", "n'est pas encore connu",
+    "no está claro", "não está claro", "non è chiaro", "nie wiadomo", "belli değil",
+    "غير واضح",
 )  # fmt: skip
 
 #: Words of a handover intended or decided, not done: "want to swap", "zu übergeben".
