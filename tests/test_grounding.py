@@ -322,7 +322,7 @@ def test_a_date_told_as_a_deals_dates_the_agreement_not_the_swap_done_under_it()
     )
     assert sorted((d.kind, d.date.value, [c.value for c in d.counts]) for d in drafts) == [
         ("agreement", "2025-05-16", []),  # the figures are the swap's, not the deal's
-        ("cumulative_tally", "2025-05", [1000]),
+        ("cumulative_tally", "2025-05-25", [1000]),  # as of the latest day it names
         ("prisoner_exchange", "2025-05-25", [303]),
     ]
     drafts, _ = ground(
@@ -527,3 +527,20 @@ def test_talks_not_known_to_happen_are_not_asked_about() -> None:
     ]:
         assert not could_report(text, language), text
     assert could_report("Die dritte Runde der Gespräche fand am Mittwoch statt.", "de")
+
+
+def test_a_month_with_days_of_it_in_the_sentence_gives_way_to_the_days() -> None:
+    drafts, _ = ground(
+        "In June, Kyiv received 1,212 bodies on June 11 and another 1,245 on June 16.",
+        entry("bodies"),
+    )
+    assert [(d.date.value, [c.value for c in d.counts]) for d in drafts] == [
+        ("2025-06-11", [1212]),
+        ("2025-06-16", [1245]),
+    ]
+    # a running total is as of the latest day it names
+    (draft,), _ = ground(
+        "Over three days in May each side freed 1,000 people in all, between May 23 and May 25.",
+        entry("total"),
+    )
+    assert (draft.kind, draft.date.value) == ("cumulative_tally", "2025-05-25")

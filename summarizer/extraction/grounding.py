@@ -590,7 +590,11 @@ def date_of(
         if kind == "cumulative_tally" and view.published.precision == "day":
             return view.published, None, None
         return EventDate(), None, None
+    found = [(s, m) for m, s in _finest([(m, s) for s, m in found], view)]
     absolute = [f for f in found if f[1].kind == "absolute"]
+    if kind == "cumulative_tally" and len(absolute) > 1:
+        # "1,000 each between May 23 and May 25": a running total is as of its latest day.
+        absolute = sorted(absolute, key=lambda f: _resolved_value(f, view), reverse=True)
     # "Geçen hafta perşembe günü": the weekday of last week, not the week
     weekdays = [
         f for f in found if f[1].kind == "weekday" and _LAST_WEEK.search(f[0].text[: f[1].start])
@@ -612,6 +616,11 @@ def date_of(
         )
         return EventDate(), mention.text, warning
     return resolved, mention.text, None
+
+
+def _resolved_value(found: tuple[Segment, DateMention], view: ArticleView) -> str:
+    segment, mention = found
+    return resolve(mention, view.language, _reading_base(segment, view, mention)).value or ""
 
 
 def _allot(
@@ -803,7 +812,7 @@ def _occasion_dates(
     deal", "a deal struck on May 16").
     """
     offset = view.dateline_end - segment.start
-    return [
+    found = [
         m
         for m in find_dates(text)
         if (
@@ -813,6 +822,25 @@ def _occasion_dates(
         and m.start >= offset
         and not is_start_of_period(text, m)
         and not _of_a_deal(text, m)
+    ]
+    return [m for m, _ in _finest([(m, segment) for m in found], view, text)]
+
+
+def _finest(
+    found: list[tuple[DateMention, Segment]], view: ArticleView, text: str | None = None
+) -> list[tuple[DateMention, Segment]]:
+    """Dates without one that a more precise date of the same sentences lies in.
+
+    "In June, Kyiv received 1,212 bodies on June 11 and another 1,245 on June 16": the days,
+    not the month they are in. ``text``: the sentence text the mentions were found in.
+    """
+    values = [
+        resolve(m, view.language, _reading_base(s, view, m, text)).value or "" for m, s in found
+    ]
+    return [
+        f
+        for f, value in zip(found, values, strict=True)
+        if not value or not any(v != value and v.startswith(value + "-") for v in values)
     ]
 
 
