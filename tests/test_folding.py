@@ -189,3 +189,29 @@ def test_an_each_side_figure_is_compared_with_each_sides_own() -> None:
     ]  # fmt: skip
     # 270 servicemen for each side is not the swap that gave Ukraine 307 servicemen.
     assert [[s.index for s in d.segments] for d in fold(found)[0]] == [[1], [2]]
+
+
+def test_an_undated_agreement_after_a_paragraph_break_is_the_round_just_before_it() -> None:
+    def agreement_date(text: str) -> str | None:
+        view = ArticleView(
+            text, "en", EventDate(value="2025-06-03", precision="day"), split_segments(text)
+        )
+        found = []
+        for segment in view.segments:
+            label = (
+                "talks"
+                if segment.index == 1
+                else "agreement"
+                if "agreed" in segment.text
+                else "none"
+            )
+            found += read_sentence(SentenceAnswer(label=label), segment, view)[0]  # type: ignore[arg-type]
+        (agreement,) = [d for d in link_agreements(fold(found)[0]) if d.kind == "agreement"]
+        return agreement.date.value
+
+    round_held = "The second round of talks was held yesterday in Istanbul."
+    deal = '"We agreed on a large exchange of all the seriously wounded," Medinsky said.'
+    assert agreement_date(f"{round_held} The meeting lasted an hour.\n{deal}") == "2025-06-02"
+    # three sentences on: nothing ties the deal to that round
+    filler = "The meeting lasted an hour. Reporters waited outside. The weather was warm."
+    assert agreement_date(f"{round_held} {filler}\n{deal}") is None

@@ -342,12 +342,32 @@ def _near(a: Draft, b: Draft) -> bool:
     return False
 
 
+#: How many sentences before an undated agreement the round it was reached at may be told.
+AGREEMENT_AFTER_ROUND = 2
+
+
+def _just_before(agreement: Draft, talks: list[Draft]) -> Draft | None:
+    """The dated round told closest before an undated agreement, a sentence or two earlier.
+
+    "The second round was held yesterday in Istanbul. ... «We agreed on a large exchange»":
+    the deal is that round's even when a paragraph break stands between them.
+    """
+    start = agreement.first
+    earlier = [
+        t
+        for t in talks
+        if t.date.value and 0 < start - max(s.index for s in t.segments) <= AGREEMENT_AFTER_ROUND
+    ]
+    return max(earlier, key=lambda t: max(s.index for s in t.segments), default=None)
+
+
 def link_agreements(drafts: list[Draft]) -> list[Draft]:
     """An agreement reached at a round of talks shares that round's place, mediators and date.
 
     The round is the one of the same article with the same known date, or else the one told
     in the same or the neighbouring sentence ("The first round took place on May 16 at the
-    Dolmabahçe Palace. During the meeting, the delegations agreed on ..."). Only what the
+    Dolmabahçe Palace. During the meeting, the delegations agreed on ..."), or else, for an
+    undated agreement, the dated round told a sentence or two before it. Only what the
     agreement's own sentences leave unknown is filled in.
     """
     talks = [d for d in drafts if d.kind == "talks_round"]
@@ -362,6 +382,8 @@ def link_agreements(drafts: list[Draft]) -> list[Draft]:
             if draft.date.value and t.date.value and t.date.value == draft.date.value
         ]
         round_ = same_day[0] if same_day else next((t for t in talks if _near(t, draft)), None)
+        if round_ is None and not draft.date.value:
+            round_ = _just_before(draft, talks)
         if round_ is None or (
             draft.date.value
             and round_.date.value
