@@ -544,3 +544,16 @@ def test_a_month_with_days_of_it_in_the_sentence_gives_way_to_the_days() -> None
         entry("total"),
     )
     assert (draft.kind, draft.date.value) == ("cumulative_tally", "2025-05-25")
+
+
+def test_a_date_told_as_the_day_a_deal_was_reached_is_the_deals() -> None:
+    (draft,), _ = ground(
+        "Обмін тілами відбувається відповідно до домовленостей, досягнутих у Стамбулі 2 червня.",
+        entry("exchange"),
+        language="uk",
+    )
+    assert (draft.kind, draft.date.value) == ("agreement", "2025-06-02")
+    drafts, _ = ground(
+        "The swap followed the agreements, reached in Istanbul on June 2.", entry("exchange")
+    )
+    assert [(d.kind, d.date.value) for d in drafts] == [("agreement", "2025-06-02")]

@@ -483,7 +483,20 @@ def _of_a_deal(text: str, mention: DateMention) -> bool:
     before = _CLAUSE_BREAK.split(text[: mention.start])[-1][-_DEAL_DATE_CHARS:]
     after = text[mention.end : mention.end + 24]
     deal_word_at = _POSSESSIVE.match(after).end()  # type: ignore[union-attr]
-    return mentions("agreement", before) or bool(pattern("agreement").match(after, deal_word_at))
+    return (
+        mentions("agreement", before)
+        or bool(pattern("agreement").match(after, deal_word_at))
+        or _REACHED.match(before) is not None
+    )
+
+
+#: A clause that opens with "reached" after a deal word: "домовленостей, досягнутих у
+#: Стамбулі 2 червня", "the agreements, reached in Istanbul on June 2".
+_REACHED = re.compile(
+    r"\s*(?:reached|struck|concluded|досягнут\w*|достигнут\w*|erzielt\w*|conclu\w*|"
+    r"alcanzad\w*|alcançad\w*|raggiunt\w*|osiągnięt\w*|varılan|التي تم التوصل)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _published_for(segment: Segment, view: ArticleView) -> EventDate:

@@ -153,7 +153,7 @@ AGREEMENT = (
     "agreed", "agreement", "deal", "accord$", "accords$", "memorandum", "pledged", "promised",
     "договорил", "договорённост", "договоренност", "соглашени", "согласовал", "условились",
     "пообещал", "обещал", "пообіцял",
-    "домовил", "домовленіст", "угод", "погодил",
+    "домовил", "домовленіст", "домовленост", "угод", "погодил",
     "vereinbar", "abkommen", "einigten", "einigung", "verständigt", "sagte zu", "zugesagt",
     "convenu", "entendus", "s'accord", "se sont accordés",
     "acuerdo", "acordaron", "pactaron", "pacto", "prometió",
