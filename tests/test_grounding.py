@@ -557,3 +557,30 @@ def test_a_date_told_as_the_day_a_deal_was_reached_is_the_deals() -> None:
         "The swap followed the agreements, reached in Istanbul on June 2.", entry("exchange")
     )
     assert [(d.kind, d.date.value) for d in drafts] == [("agreement", "2025-06-02")]
+
+
+def test_stage_days_told_by_ordinal_are_dated_by_the_range_told_before_them() -> None:
+    article = view(
+        "Эта договорённость была выполнена за три дня, с 23 по 25 мая. В первый день стороны "
+        "обменялись 390 на 390 человек; во второй день домой вернулись по 307 военнослужащих, "
+        "в третий — ещё по 303.",
+        EventDate(value="2025-06-03", precision="day"),
+        "ru",
+    )
+    drafts, _ = read_sentence(entry("exchange"), article.segments[1], article)
+    assert [(d.date.value, [c.value for c in d.counts]) for d in drafts] == [
+        ("2025-05-23", [390]),
+        ("2025-05-24", [307]),
+        ("2025-05-25", [303]),
+    ]
+    # a range of another length says nothing of these days
+    article = view(
+        "The swaps ran from May 20 to May 25. On the first day each side freed 390 people; "
+        "on the second, 307 soldiers each.",
+        EventDate(value="2025-06-03", precision="day"),
+    )
+    drafts, _ = read_sentence(entry("exchange"), article.segments[1], article)
+    assert [(d.date.value, [c.value for c in d.counts]) for d in drafts] == [
+        (None, [390]),
+        (None, [307]),
+    ]

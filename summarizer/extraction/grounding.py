@@ -750,8 +750,9 @@ def read_sentence(
             # "В первый день ... 390 на 390; во второй — по 307, в третий — ещё по 303":
             # one swap a day, each with its counts (the days' dates are not told here).
             kinds.remove(kind)
+            stage_dates = _stage_dates(segment, view, len(days))
             for number, day_counts in enumerate(days):
-                draft = _draft(kind, segment, day_counts, EventDate(), None, view)
+                draft = _draft(kind, segment, day_counts, stage_dates[number], None, view)
                 drafts.append(replace(draft, occasion=number))
                 taken += day_counts
             continue
@@ -809,6 +810,57 @@ def _ordinal_days(text: str, counts: list[tuple[Count, Figure]]) -> list[list[Co
     for count, figure in events:
         days[max(i for i, start in enumerate(starts) if start < figure.start)].append(count)
     return days if all(days) else None
+
+
+#: The first day of a range told before its last day's date: "с 23 по 25 мая", "from 23 to 25
+#: May", "vom 23. bis 25. Mai", "du 23 au 25 mai", "del 23 al 25 de mayo", "od 23 do 25 maja".
+_RANGE_FROM = re.compile(
+    r"(?<!\w)(?:с|со|з|від|from|between|vom|du|del|de|dal|od|entre el|entre)\s+(\d{1,2})\.?\s*"
+    r"(?:-|–|по|до|to|and|until|till|bis|zum|au|al|a|ao|y|e|do)\s*$",
+    re.IGNORECASE,
+)
+#: What joins two dates into a range: "between May 23 and May 25", "from May 23 to May 25".
+_RANGE_JOIN = re.compile(
+    r"^\s*(?:-|–|по|до|to|and|until|till|bis|zum|au|al|a|ao|y|e|do|и|і)\s*$", re.IGNORECASE
+)
+
+
+def _day_range(segment: Segment, view: ArticleView) -> tuple[date, date] | None:
+    """The first and last day of a range of days a sentence tells ("с 23 по 25 мая")."""
+    text = segment.text
+    mentions_found = [m for m in find_dates(text) if m.kind == "absolute"]
+    for number, mention in enumerate(mentions_found):
+        last = resolve(mention, view.language, _reading_base(segment, view, mention))
+        if last.precision != "day" or last.value is None:
+            continue
+        end = date.fromisoformat(last.value)
+        head = _RANGE_FROM.search(text[max(0, mention.start - 40) : mention.start])
+        if head and 0 < int(head.group(1)) < end.day:
+            return end.replace(day=int(head.group(1))), end
+        if number and _RANGE_JOIN.match(text[mentions_found[number - 1].end : mention.start]):
+            earlier = mentions_found[number - 1]
+            first = resolve(earlier, view.language, _reading_base(segment, view, earlier))
+            if first.precision == "day" and first.value and first.value < last.value:
+                return date.fromisoformat(first.value), end
+    return None
+
+
+def _stage_dates(segment: Segment, view: ArticleView, stages: int) -> list[EventDate]:
+    """The days of a swap's stages told by ordinal ("on the first day ..., the second ...").
+
+    Dated by a range of as many days told in the sentence or the one before it ("over three
+    days, from 23 to 25 May. On the first day ..."); else unknown.
+    """
+    before = [s for s in view.segments if s.index == segment.index - 1 and s.is_prose]
+    for told in [segment, *before]:
+        found = _day_range(told, view)
+        if found is not None and (found[1] - found[0]).days + 1 == stages:
+            return [_day_of(found[0] + timedelta(days=n)) for n in range(stages)]
+    return [EventDate() for _ in range(stages)]
+
+
+def _day_of(day: date) -> EventDate:
+    return EventDate(value=day.isoformat(), precision="day")
 
 
 #: Kinds a recap tells as a list of occasions: "on 5 February 150 each, on 19 March 175".
