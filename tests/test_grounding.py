@@ -305,6 +305,23 @@ def test_the_receiver_named_before_the_figure_and_the_giver_of_a_passive() -> No
     for text, expected in cases:
         drafts, _ = ground(text, entry("bodies", "unknown"), language="en")
         assert [(c.side, c.value) for d in drafts for c in d.counts] == expected, text
+    # who gave them: the other side received them (not "returned", which may be either)
+    drafts, _ = ground(
+        "Kyiv received 1,245 bodies on June 16, when Russia said it had handed over 6,057 in "
+        "total since June 11.",
+        entry("bodies", "unknown"),
+    )
+    assert sorted((d.kind, [(c.side, c.value) for c in d.counts]) for d in drafts) == [
+        ("body_repatriation", [("ukraine", 1245)]),
+        ("cumulative_tally", [("ukraine", 6057)]),  # a running total told beside a handover
+    ]
+    (draft,), _ = ground(
+        "Ukraine received the bodies of 1,000 soldiers from Russia and handed back 19.",
+        entry("bodies", "unknown"),
+    )
+    assert [(c.side, c.value) for c in draft.counts] == [("ukraine", 1000), ("unspecified", 19)]
+    (draft,), _ = ground("Ukraine returned 84 of its soldiers home.", entry("exchange", "unknown"))
+    assert [(c.side, c.value) for c in draft.counts] == [("unspecified", 84)]
     # The verb's object is the first figure after it: the 51 is not said to go to Ukraine.
     (draft,), _ = ground(
         "Russia transferred to Ukraine still 1245 bodies of perished military, received back 51",

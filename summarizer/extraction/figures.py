@@ -595,6 +595,14 @@ def _shared_categories(figures: list[Figure], text: str) -> list[Figure]:
         # them were women", which counts something else.
         if previous is not None and not re.search(r"[^\W\d_]{3,}", rest):
             result[i] = replace(figure, category=previous.category)
+        elif (
+            previous is not None
+            and figure.running_total
+            and all(f.category in (None, previous.category) for f in result)
+        ):
+            # "1,245 bodies on June 16, when Russia said it had handed over 6,057 in total":
+            # a running total of what its sentence counts, when it counts one thing
+            result[i] = replace(figure, category=previous.category)
     return result
 
 

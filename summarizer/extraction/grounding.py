@@ -215,11 +215,19 @@ def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list
                 kinds.remove(kind)
     if kinds == ["agreement"] and done and counted and mentions("swapped", text):
         kinds.append("body_repatriation" if mentions("bodies", text) else "prisoner_exchange")
+    running = [f.running_total for f in counted]
     if "cumulative_tally" in kinds and len(kinds) == 1:
-        running = [f.running_total for f in counted]
         if any(running) and not all(running):
             bodies = all(f.category == "bodies" for f in counted if not f.running_total)
             kinds.append("body_repatriation" if bodies else "prisoner_exchange")
+    elif (
+        any(k in _HANDOVERS for k in kinds)
+        and "cumulative_tally" not in kinds
+        and any(running)
+        and not all(running)
+    ):
+        # "1,245 on June 16, when Russia said it had handed over 6,057 in total": both
+        kinds.append("cumulative_tally")
     if kinds and "talks_round" not in kinds and mentions("talks", text) and find_round(text):
         kinds.append("talks_round")
     return kinds
@@ -344,6 +352,26 @@ _FROM_SIDE = {
         ("russia", _UA, r"(?:украинской стороны|Украины|Киева|української сторони|України)"),
     )
 }
+#: "Russia said it had handed over 6,057", "Россия передала 1000 тел": who gave them, so the
+#: other side received them ("returned" is not among the verbs: "Ukraine returned 84 of its
+#: soldiers home" is Ukraine's).
+_GIVE = (
+    r"(?:handed over|handed back|gave back|transferred|передала|передали|передал|передало|"
+    r"übergab|übergaben|übergeben|a remis|ont remis|entregó|entregaron|entregou|entregaram|"
+    r"ha consegnato|hanno consegnato|przekazała|przekazali|przekazało)"
+)
+#: Words that may stand between the giver and its verb: "Russia said it had handed over".
+_SAID_IT = (
+    r"(?:said|says|announced|reported|stated|confirmed|that|it|they|has|have|had|also|then|"
+    r"again|already|thus|ainsi|a|ont|hat|haben|hatte|bereits|auch|также|уже|ещё|вновь|снова)"
+)
+_GIVER_BEFORE = {
+    receiver: re.compile(
+        rf"(?<!\bto )\b{party}(?:\s+{_SAID_IT}){{0,4}}\s+{_GIVE}(?!\w)(?P<tail>[^.;:]*)$",
+        re.IGNORECASE,
+    )
+    for receiver, party in (("ukraine", _RU), ("russia", _UA))
+}
 #: "to Ukraine were transferred 6057 bodies, to Russia — 78 bodies": the verb left out.
 _TO_ELLIPTIC = {
     side: re.compile(rf"{_TO}[^.;:]*\bto\s+{party}\s*(?:[—–-]\s*)?(?P<tail>)$", re.IGNORECASE)
@@ -393,7 +421,7 @@ def stated_receiver(text: str, figure: Figure) -> Side | None:
             # before a figure is its receiver, not one named earlier.
             if match and not _ANY_PARTY.search(match.group("tail")):
                 sides.add(side)
-    for table in (_TO_BEFORE, _FROM_SIDE, _TO_ELLIPTIC):
+    for table in (_TO_BEFORE, _FROM_SIDE, _TO_ELLIPTIC, _GIVER_BEFORE):
         for side, found in table.items():
             match = found.search(window)
             # "transferred to Ukraine 1245 bodies, received back 51": the verb's object is
