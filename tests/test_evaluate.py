@@ -129,16 +129,19 @@ def test_seed_eval_from_the_cassettes(
     # README's eval section has the table). 004's meeting in Turkey and 003's "The first
     # round took place on May 16 ..." the model labels "none" (003's first round keeps its
     # date from the sentence listing the three, not its number); 003's ~2,300 returned "as a
-    # result of agreements" is an agreement of its own.
-    assert (report.events["all"].tp, report.events["all"].predicted) == (8, 16)
+    # result of agreements" is an agreement of its own. 000's Medinsky's "around 1,200
+    # individuals in total", told beside the 250 per side, is read as the running total it is.
+    assert (report.events["all"].tp, report.events["all"].predicted) == (9, 17)
     assert (report.events["talks_round"].tp, report.events["talks_round"].predicted) == (3, 4)
     assert (report.events["agreement"].tp, report.events["agreement"].predicted) == (3, 4)
     tally = report.events["cumulative_tally"]
-    assert (tally.tp, tally.predicted, tally.gold) == (0, 2, 3)
-    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (5, 12)
-    assert (report.fields["date"].tp, report.fields["date"].predicted) == (3, 6)
+    assert (tally.tp, tally.predicted, tally.gold) == (1, 3, 3)
+    # (Medinsky's 1,200 has no side the words say, and is dated the publication day, July 24,
+    # where the gold says the day he spoke, the 23rd: neither its count nor its date scores.)
+    assert (report.fields["counts"].tp, report.fields["counts"].predicted) == (5, 13)
+    assert (report.fields["date"].tp, report.fields["date"].predicted) == (3, 7)
     # Evidence is the article's own sentences and figures are read from them: nothing to drop.
-    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (34, 0)
+    assert (report.grounding["quotes_kept"], report.grounding["quotes_dropped"]) == (35, 0)
     # The same numbers through the CLI's compare: a run compared with itself has no deltas.
     saved = tmp_path / "eval.json"
     saved.write_text(json.dumps(report.as_json()))

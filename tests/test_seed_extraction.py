@@ -76,9 +76,12 @@ RECORDED = {
         # Right: the ~250-per-side swap of Wednesday 23 July (the weekday read against the
         # date line), the agreement it was carried out under (undated: "agreements brokered
         # in Istanbul" gives no day, and Wednesday is the swap's), and the third round of
-        # talks (undated: the article never dates it). Wrong: Zelenskyy's "over 1,000 ...
-        # brought home" is a running total, read here as one exchange.
+        # talks (undated: the article never dates it), Medinsky's running total of "around
+        # 1,200 individuals in total" (told beside the 250 per side; as of the publication
+        # day; the side is not said). Wrong: Zelenskyy's "over 1,000 ... brought home" is a
+        # running total, read here as one exchange.
         ("prisoner_exchange", "2025-07-23", None, (("each_side", "people", 250, "about"),)),
+        ("cumulative_tally", "2025-07-24", None, (("unspecified", "people", 1200, "about"),)),
         ("agreement", None, None, ()),
         ("talks_round", None, 3, ()),
         ("prisoner_exchange", None, None, (("ukraine", "servicemen", 1000, "over"),)),

@@ -99,16 +99,20 @@ def test_seed_timeline_from_the_recorded_extractions(
     # same kind, compatible dates, same round; undated events fit any of their kind). The July
     # agreement is shown only through 003's mis-dated 1,000-for-1,000 deal (000's "agreements
     # brokered in Istanbul" gives no day of its own; Wednesday is the swap's), and the May 16
-    # deal is not shown dated. Not shown with a date: the tallies (Galuzin's is read as an
-    # agreement and an exchange, Medinsky's is not found, Zelenskyy's "over 1,000 brought
-    # home" is read as an exchange), the June agreement (folded into the 1,000-for-1,000
-    # deal of the same article), and the 390 stage (004 gives no date the code can read).
+    # deal is not shown dated. Medinsky's running total of about 1,200 is found but dated
+    # the publication day (July 24; the gold says July 23, the day he spoke), so by this
+    # loose rule it shows Galuzin's undated tally, not his own. Not shown with a date: the
+    # other tallies (Galuzin's is read as an agreement and an exchange, Zelenskyy's "over
+    # 1,000 brought home" as an exchange), the June agreement (folded into the
+    # 1,000-for-1,000 deal of the same article), and the 390 stage (004 gives no date the
+    # code can read).
     assert sorted(k for k, ids in shown.items() if set(ids) & dated) == [
         "agreement-2025-07-23",
         "exchange-2025-07-23",
         "talks-round-1",
         "talks-round-2",
         "talks-round-3",
+        "tally-galuzin",
     ]
     markdown = timeline_markdown(timeline)
     assert markdown.count("Round 3 of talks") == 1
