@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 
+from summarizer.extraction.figures import digits_for_words
 from summarizer.records import EventDate
 
 #: The languages whose month, weekday and relative-date words are looked for.
@@ -176,8 +177,6 @@ _DAYS_AGO = re.compile(
 
 def _days_back(text: str, language: str) -> int | None:
     """How many days back "nine days ago" counts (digits or a number word), if it says."""
-    from summarizer.extraction.figures import digits_for_words  # number words
-
     base = datetime(2001, 1, 31)
     for words in (text, digits_for_words(text, language)):
         parsed = _parse(words, language, base)
