@@ -228,3 +228,37 @@ def test_each_after_the_figure_in_several_languages() -> None:
     ]:
         (figure,) = read_figures(text, language)
         assert figure.each_side, text
+
+
+def test_polish_a_thousand_on_its_own_is_1000_and_several_thousand_is_no_figure() -> None:
+    cases = [
+        ("Koniec wymiany „tysiąc za tysiąc”", [(1000, True), (1000, True)]),
+        ("obie strony odzyskały po tysiąc swoich obywateli", [(1000, True)]),
+        # "na" and "contra" pair two equal numbers: each side's
+        ("wymiany tysiąca więźniów na tysiąc", [(1000, True), (1000, True)]),
+        ("ponad tysiąc jeńców", [(1000, False)]),
+        ("może przebywać jeszcze kilka tysięcy osób", []),
+        ("około 8 tysięcy Ukraińców", [(8000, False)]),
+    ]
+    for text, expected in cases:
+        assert [(f.value, f.each_side) for f in read_figures(text, "pl")] == expected, text
+    figures = read_figures("canje de 1.000 prisioneros contra 1.000", "es")
+    assert [(f.value, f.each_side) for f in figures] == [(1000, True), (1000, True)]
+
+
+def test_people_killed_or_dead_are_casualties_in_every_language() -> None:
+    for text, language in [
+        ("12 people were killed in the strike", "en"),
+        ("12 Menschen wurden getötet", "de"),
+        ("Na froncie zginęło 5 osób", "pl"),
+        ("مقتل 12 شخصا وإصابة 30", "ar"),
+        ("morreram 12 pessoas", "pt"),
+        ("murieron 12 personas", "es"),
+    ]:
+        assert read_figures(text, language) == [], text
+    # bodies handed over stay counts, of the killed too
+    for text in (
+        "the bodies of 12 people killed in the strike were returned",
+        "Ukraine received 1,000 killed soldiers",
+    ):
+        assert [f.category for f in read_figures(text, "en")] == ["bodies"], text

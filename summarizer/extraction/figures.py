@@ -83,7 +83,8 @@ _CASUALTY = re.compile(
     r"\b(?:kill\w*|wound\w*|injur\w*|dead|died|casualt\w*|matando|mort[oa]s|ferid[oa]s|"
     r"погиб\w*|ранен\w*|убит\w*|загину\w*|поранен\w*|вбит\w*|getötet|verletzt\w*|tués?|"
     r"blessés?|muert[oa]s|herid[oa]s|mort[ie]|ferit[ie]|zabit\w*|rann\w*|öldü\w*|"
-    r"yaral\w*|قتل\w*|جرح\w*)",
+    r"yaral\w*|hayatını kaybet\w*|zginęł\w*|zginęli|zmarł\w*|morr\w*|murieron|fallecier\w*|"
+    r"قتل\w*|جرح\w*|مقتل|مصرع|إصابة|جرحى)",
     re.IGNORECASE,
 )
 # "day 3", "round 2", "No. 5": the number names something, it counts nothing.
@@ -104,7 +105,7 @@ _DURATION_AFTER = re.compile(
 _CLAUSE_END = re.compile(r"[.;!?:()\[\]«»\"“”]|\s[—–-]\s")
 _SENTENCE_PART_END = re.compile(r"[.;!?:()\[\]]|\s[—–-]\s")
 _FOR_PAIR = re.compile(
-    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|za|contre|por|per|für|gegen|karşılık|مقابل|x|"
+    r"^\s*(?:[^\W\d]+\s+){0,2}(?:-?\s?(?:for|на|за|za|na|contre|contra|por|per|für|gegen|karşılık|مقابل|x|"
     r"['’]y?[ae])\s?-?\s*)(\d[\d,. ]*)",
     re.IGNORECASE,
 )
@@ -197,7 +198,14 @@ def digits_for_words(text: str, language: str) -> str:
     return _parsed_numbers(kept, language).replace(_KEPT, "")
 
 
+#: Polish "a thousand" on its own ("tysiąc za tysiąc", "po tysiąc", "wymiany tysiąca
+#: więźniów"): number-parser has no Polish. "kilka tysięcy" (several thousand) stays words.
+_POLISH_THOUSAND = re.compile(r"(?<!\d\s)(?<!\w)(?:tysiąc|tysiąca|tysiącu)(?!\w)", re.IGNORECASE)
+
+
 def _parsed_numbers(text: str, language: str) -> str:
+    if language == "pl":
+        text = _POLISH_THOUSAND.sub("1000", text)
     try:
         if language in _TEXT2NUM_LANGUAGES:
             from text_to_num import alpha2digit
@@ -361,8 +369,17 @@ def _is_not_a_figure(text: str, match: re.Match[str], value: int) -> bool:
     near_after = " ".join(_CLAUSE_END.split(after, maxsplit=1)[0].split()[:6])
     # "31 wounded Ukrainian prisoners of war", "22 wounded captives": freed, not casualties
     prisoners = pattern("exchange").search(near_after) is not None
+    category = _category(near_after, "")
+    # "12 people were killed", "12 Menschen wurden getötet": "killed" makes a count of the
+    # dead, but of people killed, not of bodies handed over
+    killed_people = (
+        category == "bodies"
+        and pattern("bodies").search(f"{near_before} {near_after}") is None
+        and pattern("category:people").search(near_after) is not None
+        and pattern("category:servicemen").search(near_after) is None
+    )
     if (
-        _category(near_after, "") in (None, "people")
+        (category in (None, "people") or killed_people)
         and not prisoners
         and (_CASUALTY.search(near_before) or _CASUALTY.search(near_after))
     ):

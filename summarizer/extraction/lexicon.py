@@ -271,7 +271,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "personas", "detenidos", "rehenes", "prisioner",
         "pessoas", "detidos", "reféns", "prisioneir",
         "persone", "detenuti", "ostaggi", "prigionier",
-        "osób", "osoby", "ludzi", "więźni", "zakładnik", "jeńc", "jeniec",
+        "osób", "osoby", "ludzi", "więźni", "zakładnik", "jeńc", "jeniec", "obywatel",
+        "citoyens", "ciudadanos", "cidadãos", "cittadini", "مواطن",
         "kişi", "vatandaş", "rehine", "esir",
         "شخص", "أشخاص", "محتجز", "رهائن", "أسير", "أسرى",
         # the people of a side by their nationality ("230 ucranianos volvieron")
