@@ -215,3 +215,21 @@ def test_an_undated_agreement_after_a_paragraph_break_is_the_round_just_before_i
     # three sentences on: nothing ties the deal to that round
     filler = "The meeting lasted an hour. Reporters waited outside. The weather was warm."
     assert agreement_date(f"{round_held} {filler}\n{deal}") is None
+
+
+def test_a_headline_figure_the_prose_gives_otherwise_is_not_the_events() -> None:
+    text = (
+        "Koniec wymiany „tysiąc za tysiąc”. W niedzielę kolejnych 303 żołnierzy\n"
+        "Rosja i Ukraina zakończyły w niedzielę wymianę jeńców. Każda ze stron przekazała "
+        "drugiej po 303 żołnierzy."
+    )
+    view = ArticleView(
+        text, "pl", EventDate(value="2025-05-25", precision="day"), split_segments(text, "pl")
+    )
+    found = []
+    for segment in view.segments:
+        found += read_sentence(SentenceAnswer(label="exchange"), segment, view)[0]
+    (swap,) = fold(found)[0]
+    # the headline's 1,000 each is the whole swap's; the last stage is 303 each
+    assert [(c.side, c.value) for c in swap.counts] == [("each_side", 303)]
+    assert [s.index for s in swap.segments] == [1, 2, 3]

@@ -601,3 +601,20 @@ def test_stage_days_told_by_ordinal_are_dated_by_the_range_told_before_them() ->
         (None, [390]),
         (None, [307]),
     ]
+
+
+def test_what_took_place_in_a_clause_about_the_round_is_the_round() -> None:
+    (draft,), _ = ground(
+        "Porozumienie w sprawie wymiany tysiąca więźniów na tysiąc było jedynym rezultatem "
+        "pierwszej rundy rozmów, która odbyła się 16 maja w Stambule.",
+        entry("agreement+exchange"),
+        language="pl",
+        published=EventDate(value="2025-05-25", precision="day"),
+    )
+    assert (draft.kind, draft.date.value) == ("agreement", "2025-05-16")
+    assert [(c.side, c.value) for c in draft.counts] == [("each_side", 1000)]
+    # a swap that took place is still one
+    drafts, _ = ground(
+        "The exchange agreed in Istanbul took place on Sunday.", entry("agreement+exchange")
+    )
+    assert sorted(d.kind for d in drafts) == ["agreement", "prisoner_exchange"]

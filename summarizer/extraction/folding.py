@@ -257,12 +257,28 @@ def _prose(draft: Draft) -> bool:
     return any(s.is_prose for s in draft.segments)
 
 
+def _headline_counts(draft: Draft) -> tuple[Count, ...]:
+    """The counts of a draft that only its headlines or sub-headings give."""
+    return draft.headline_counts if _prose(draft) else tuple(draft.counts)
+
+
+def _contradicts(a: Count, b: Count) -> bool:
+    """Two counts of one side and kind of people with different values."""
+    return (
+        a.side == b.side
+        and (a.category == b.category or "people" in (a.category, b.category))
+        and a.value != b.value
+    )
+
+
 def _join(a: Draft, b: Draft) -> Draft:
     # One figure told twice with two sides (a headline's and a sentence's reading) is one
     # count: the reading of prose wins, then the earlier one.
-    first, second = (b, a) if _prose(b) and not _prose(a) else (a, b)
-    counts: list[Count] = list(first.counts)
-    for count in second.counts:
+    prose_a = [c for c in a.counts if c not in _headline_counts(a)]
+    prose_b = [c for c in b.counts if c not in _headline_counts(b)]
+    base, rest = (prose_b, prose_a) if prose_b and not prose_a else (prose_a, prose_b)
+    counts: list[Count] = list(base)
+    for count in [*rest, *_headline_counts(a), *_headline_counts(b)]:
         # 103 returned to Russia and 103 handed to Ukraine are two counts; "84" read as each
         # side's in a headline and as Ukraine's below is one.
         same = [
@@ -279,11 +295,24 @@ def _join(a: Draft, b: Draft) -> Draft:
                 counts = [count if c in same and c.category == "people" else c for c in counts]
             continue
         counts.append(count)
+    told_by_headline = {*_headline_counts(a), *_headline_counts(b)} - {
+        *(c for c in a.counts if c not in _headline_counts(a)),
+        *(c for c in b.counts if c not in _headline_counts(b)),
+    }
+    # "Koniec wymiany „tysiąc za tysiąc”" over a last stage of 303 each: a figure only a
+    # headline gives, for a slot the prose gives otherwise, is the whole swap's, not this one's.
+    counts = [
+        c
+        for c in counts
+        if c not in told_by_headline
+        or not any(_contradicts(other, c) for other in counts if other not in told_by_headline)
+    ]
     segments = sorted({s.index: s for s in [*a.segments, *b.segments]}.values(),
                       key=lambda s: s.index)  # fmt: skip
     event_date, date_text = _best_date(a, b)
     return Draft(
         kind=a.kind,
+        headline_counts=tuple(c for c in counts if c in told_by_headline),
         segments=segments,
         counts=counts,
         date=event_date,

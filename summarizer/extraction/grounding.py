@@ -113,6 +113,8 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     #: Set on the several events of one sentence that lists dated occasions.
     occasion: int | None = None
+    #: Counts only a headline or sub-heading gave (folding drops one that prose contradicts).
+    headline_counts: tuple[Count, ...] = ()
 
     @property
     def first(self) -> int:
@@ -195,6 +197,17 @@ def follows_a_swap(segment: Segment, segments: Sequence[Segment]) -> bool:
     )
 
 
+#: "... the first round, which took place on May 16": what took place is the round, so the
+#: words tell no handover done ("Porozumienie w sprawie wymiany ... rundy, która odbyła się").
+_HELD_CLAUSE = re.compile(
+    r"(?<!\w)(?:which|that|która|który|które|который|которая|которые|що|яка|який|qui|que|che)"
+    r"\s+(?:took place|was held|were held|odbyła się|odbył się|odbyły się|состоялся|состоялась|"
+    r"состоялись|прошёл|прошел|прошла|відбувся|відбулася|відбулися|a eu lieu|ont eu lieu|"
+    r"tuvo lugar|se celebró|ocorreu|se realizou|si è svolto|si è svolta)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list[EventKind]:
     """What the words make of the model's kinds: agreed or done, told in passing.
 
@@ -205,7 +218,7 @@ def _kinds_told(said: list[EventKind], text: str, figures: list[Figure]) -> list
     the day of the third round of talks") is one.
     """
     kinds = list(said)
-    done = mentions("completed", text)
+    done = mentions("completed", _HELD_CLAUSE.sub(" ", text))
     counted = [f for f in figures if f.category is not None]
     for kind in ("prisoner_exchange", "body_repatriation"):
         if kind in kinds and mentions("agreement", text):
