@@ -175,6 +175,7 @@ _DAYS_AGO = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def _days_back(text: str, language: str) -> int | None:
     """How many days back "nine days ago" counts (digits or a number word), if it says."""
     base = datetime(2001, 1, 31)
@@ -357,7 +358,8 @@ def _numeric(text: str) -> date | None:
         return None
 
 
-def _day(value: date) -> EventDate:
+def day_date(value: date) -> EventDate:
+    """A date of day precision."""
     return EventDate(value=value.isoformat(), precision="day")
 
 
@@ -381,7 +383,7 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
     """
     numeric = _numeric(mention.text)
     if numeric is not None:
-        return _day(numeric)
+        return day_date(numeric)
     base = _as_datetime(published)
     if mention.kind == "weekday":
         if base is None:
@@ -389,13 +391,13 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
         number = weekday_index().get(mention.text.lower().rstrip(".").translate(_APOSTROPHES))
         if number is None:
             return EventDate()
-        return _day(base.date() - timedelta(days=(base.weekday() - number) % 7))
+        return day_date(base.date() - timedelta(days=(base.weekday() - number) % 7))
     if mention.kind == "relative":
         if base is None:
             return EventDate()
         if _DAYS_AGO.fullmatch(mention.text):
             back = _days_back(mention.text, language)
-            return EventDate() if back is None else _day(base.date() - timedelta(days=back))
+            return EventDate() if back is None else day_date(base.date() - timedelta(days=back))
         parsed = _parse(mention.text, language, base)
         if parsed is None:
             return EventDate()
@@ -406,7 +408,7 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
             if monday.month != sunday.month:
                 return EventDate()
             return EventDate(value=f"{monday.year:04d}-{monday.month:02d}", precision="month")
-        return _day(when)
+        return day_date(when)
     if not mention.has_year and not published.value:
         return EventDate()
     month = _MONTHS_AFTER_IN.get(mention.text.split()[-1].casefold())
@@ -427,7 +429,7 @@ def resolve(mention: DateMention, language: str, published: EventDate) -> EventD
         return EventDate(value=f"{when.year:04d}", precision="year")
     if period == "month":
         return EventDate(value=f"{when.year:04d}-{when.month:02d}", precision="month")
-    return _day(when)
+    return day_date(when)
 
 
 def publication_date_in_text(text: str, language: str) -> EventDate:
@@ -452,7 +454,7 @@ def publication_date_in_text(text: str, language: str) -> EventDate:
                 continue
             numeric = _numeric(mention.text)
             if numeric is not None:
-                return _day(numeric)
+                return day_date(numeric)
             parsed = _parse(mention.text, language, None)
             if parsed is None:
                 continue

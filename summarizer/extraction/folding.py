@@ -295,10 +295,7 @@ def _join(a: Draft, b: Draft) -> Draft:
                 counts = [count if c in same and c.category == "people" else c for c in counts]
             continue
         counts.append(count)
-    told_by_headline = {*_headline_counts(a), *_headline_counts(b)} - {
-        *(c for c in a.counts if c not in _headline_counts(a)),
-        *(c for c in b.counts if c not in _headline_counts(b)),
-    }
+    told_by_headline = {*_headline_counts(a), *_headline_counts(b)} - {*prose_a, *prose_b}
     # "Koniec wymiany „tysiąc za tysiąc”" over a last stage of 303 each: a figure only a
     # headline gives, for a slot the prose gives otherwise, is the whole swap's, not this one's.
     counts = [

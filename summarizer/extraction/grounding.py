@@ -28,6 +28,7 @@ from typing import get_args
 
 from summarizer.extraction.dates import (
     DateMention,
+    day_date,
     find_dates,
     is_start_of_period,
     names_a_day,
@@ -181,19 +182,24 @@ def _checked_kind(
 _LIVING = ("servicemen", "civilians", "people")
 
 
+def _prose_before(segment: Segment, segments: Sequence[Segment]) -> Segment | None:
+    """The segment right before ``segment`` when it is prose (segments are numbered from 1)."""
+    before = segments[segment.index - 2] if segment.index >= 2 else None
+    return before if before is not None and before.is_prose else None
+
+
 def follows_a_swap(segment: Segment, segments: Sequence[Segment]) -> bool:
     """Whether the prose sentence right before ``segment`` in its paragraph tells a swap.
 
     "Damit sind ... tausend Menschen freigekommen. Am Freitag waren es je 390 Menschen": the
     second counts a stage of the swap the first tells.
     """
-    before = [s for s in segments if s.index == segment.index - 1]
-    return bool(
-        before
-        and before[0].is_prose
-        and before[0].paragraph == segment.paragraph
-        and mentions("exchange", before[0].text)
-        and mentions("swapped", before[0].text)
+    before = _prose_before(segment, segments)
+    return (
+        before is not None
+        and before.paragraph == segment.paragraph
+        and mentions("exchange", before.text)
+        and mentions("swapped", before.text)
     )
 
 
@@ -644,11 +650,13 @@ def date_of(
         if kind == "cumulative_tally" and view.published.precision == "day":
             return view.published, None, None
         return EventDate(), None, None
-    found = [(s, m) for m, s in _finest([(m, s) for s, m in found], view)]
+    found = _finest(found, view)
     absolute = [f for f in found if f[1].kind == "absolute"]
     if kind == "cumulative_tally" and len(absolute) > 1:
         # "1,000 each between May 23 and May 25": a running total is as of its latest day.
-        absolute = sorted(absolute, key=lambda f: _resolved_value(f, view), reverse=True)
+        absolute = sorted(
+            absolute, key=lambda f: _resolved(f[0], f[1], view).value or "", reverse=True
+        )
     # "Geçen hafta perşembe günü": the weekday of last week, not the week
     weekdays = [
         f for f in found if f[1].kind == "weekday" and _LAST_WEEK.search(f[0].text[: f[1].start])
@@ -672,9 +680,11 @@ def date_of(
     return resolved, mention.text, None
 
 
-def _resolved_value(found: tuple[Segment, DateMention], view: ArticleView) -> str:
-    segment, mention = found
-    return resolve(mention, view.language, _reading_base(segment, view, mention)).value or ""
+def _resolved(
+    segment: Segment, mention: DateMention, view: ArticleView, text: str | None = None
+) -> EventDate:
+    """A date of a sentence resolved against its reading base (see ``_reading_base``)."""
+    return resolve(mention, view.language, _reading_base(segment, view, mention, text))
 
 
 def _allot(
@@ -855,15 +865,14 @@ def _ordinal_days(text: str, counts: list[tuple[Count, Figure]]) -> list[list[Co
 
 #: The first day of a range told before its last day's date: "с 23 по 25 мая", "from 23 to 25
 #: May", "vom 23. bis 25. Mai", "du 23 au 25 mai", "del 23 al 25 de mayo", "od 23 do 25 maja".
+_RANGE_TO = r"(?:-|–|по|до|to|and|until|till|bis|zum|au|al|a|ao|y|e|do|и|і)"
 _RANGE_FROM = re.compile(
     r"(?<!\w)(?:с|со|з|від|from|between|vom|du|del|de|dal|od|entre el|entre)\s+(\d{1,2})\.?\s*"
-    r"(?:-|–|по|до|to|and|until|till|bis|zum|au|al|a|ao|y|e|do)\s*$",
+    rf"{_RANGE_TO}\s*$",
     re.IGNORECASE,
 )
 #: What joins two dates into a range: "between May 23 and May 25", "from May 23 to May 25".
-_RANGE_JOIN = re.compile(
-    r"^\s*(?:-|–|по|до|to|and|until|till|bis|zum|au|al|a|ao|y|e|do|и|і)\s*$", re.IGNORECASE
-)
+_RANGE_JOIN = re.compile(rf"^\s*{_RANGE_TO}\s*$", re.IGNORECASE)
 
 
 def _day_range(segment: Segment, view: ArticleView) -> tuple[date, date] | None:
@@ -871,7 +880,7 @@ def _day_range(segment: Segment, view: ArticleView) -> tuple[date, date] | None:
     text = segment.text
     mentions_found = [m for m in find_dates(text) if m.kind == "absolute"]
     for number, mention in enumerate(mentions_found):
-        last = resolve(mention, view.language, _reading_base(segment, view, mention))
+        last = _resolved(segment, mention, view)
         if last.precision != "day" or last.value is None:
             continue
         end = date.fromisoformat(last.value)
@@ -880,7 +889,7 @@ def _day_range(segment: Segment, view: ArticleView) -> tuple[date, date] | None:
             return end.replace(day=int(head.group(1))), end
         if number and _RANGE_JOIN.match(text[mentions_found[number - 1].end : mention.start]):
             earlier = mentions_found[number - 1]
-            first = resolve(earlier, view.language, _reading_base(segment, view, earlier))
+            first = _resolved(segment, earlier, view)
             if first.precision == "day" and first.value and first.value < last.value:
                 return date.fromisoformat(first.value), end
     return None
@@ -892,16 +901,12 @@ def _stage_dates(segment: Segment, view: ArticleView, stages: int) -> list[Event
     Dated by a range of as many days told in the sentence or the one before it ("over three
     days, from 23 to 25 May. On the first day ..."); else unknown.
     """
-    before = [s for s in view.segments if s.index == segment.index - 1 and s.is_prose]
-    for told in [segment, *before]:
+    before = _prose_before(segment, view.segments)
+    for told in [segment] if before is None else [segment, before]:
         found = _day_range(told, view)
         if found is not None and (found[1] - found[0]).days + 1 == stages:
-            return [_day_of(found[0] + timedelta(days=n)) for n in range(stages)]
+            return [day_date(found[0] + timedelta(days=n)) for n in range(stages)]
     return [EventDate() for _ in range(stages)]
-
-
-def _day_of(day: date) -> EventDate:
-    return EventDate(value=day.isoformat(), precision="day")
 
 
 #: Kinds a recap tells as a list of occasions: "on 5 February 150 each, on 19 March 175".
@@ -929,20 +934,18 @@ def _occasion_dates(
         and not is_start_of_period(text, m)
         and not _of_a_deal(text, m)
     ]
-    return [m for m, _ in _finest([(m, segment) for m in found], view, text)]
+    return [m for _, m in _finest([(segment, m) for m in found], view, text)]
 
 
 def _finest(
-    found: list[tuple[DateMention, Segment]], view: ArticleView, text: str | None = None
-) -> list[tuple[DateMention, Segment]]:
+    found: list[tuple[Segment, DateMention]], view: ArticleView, text: str | None = None
+) -> list[tuple[Segment, DateMention]]:
     """Dates without one that a more precise date of the same sentences lies in.
 
     "In June, Kyiv received 1,212 bodies on June 11 and another 1,245 on June 16": the days,
     not the month they are in. ``text``: the sentence text the mentions were found in.
     """
-    values = [
-        resolve(m, view.language, _reading_base(s, view, m, text)).value or "" for m, s in found
-    ]
+    values = [_resolved(s, m, view, text).value or "" for s, m in found]
     return [
         f
         for f, value in zip(found, values, strict=True)
